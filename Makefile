@@ -1,0 +1,53 @@
+# firedrill's front door: every target has a `## help` line (`make help`).
+# CI runs `make test`, the same command the README gives a person.
+
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin
+
+# This host has no registry: the stack runs on the stand-in images that
+# `make images` builds (images/README.md). Override any of them to use the
+# official images where a registry answers.
+export FIREDRILL_POSTGRES_IMAGE          ?= firedrill/postgres:15
+export FIREDRILL_REDIS_IMAGE             ?= firedrill/redis:7
+export FIREDRILL_POSTGRES_EXPORTER_IMAGE ?= firedrill/postgres-exporter:0.11
+export FIREDRILL_REDIS_EXPORTER_IMAGE    ?= firedrill/redis-exporter:1.45
+export FIREDRILL_APP_IMAGE               ?= firedrill/demoapp:dev
+# Never let testcontainers guess a Docker host off this machine, and do not
+# pull its reaper: firedrill labels and removes what it starts.
+export TESTCONTAINERS_HOST_OVERRIDE      ?= 127.0.0.1
+export TESTCONTAINERS_RYUK_DISABLED      ?= true
+
+.PHONY: help build test drill images mocks lint bench cleanup setup
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+setup: ## install what the stack needs on a Debian host (Docker engine, debootstrap, PostgreSQL, Redis, exporters) and start dockerd
+	@scripts/setup.sh
+
+build: ## build bin/firedrill and bin/demoapp
+	$(GO) build -o $(BIN)/firedrill ./cmd/firedrill
+	$(GO) build -o $(BIN)/demoapp ./cmd/demoapp
+
+images: setup ## build the stand-in stack images (debootstrap base, postgres, redis, exporters, demo app)
+	@images/build.sh
+
+test: images ## run every test against real containers and processes (does all setup first)
+	$(GO) test -count=1 -timeout 20m ./...
+
+drill: images build ## run the demo drill on this host's stack
+	$(BIN)/firedrill up --check
+
+mocks: ## regenerate the mockery mocks of the project's interfaces
+	$(GO) run github.com/vektra/mockery/v2@v2.53.5
+
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+bench: images ## stack cold start and reset, per provider (prints numbers)
+	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./stack
+
+cleanup: ## remove every container, network and process a firedrill run left behind
+	$(GO) run ./cmd/firedrill cleanup

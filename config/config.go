@@ -1,0 +1,290 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/firedrill/firedrill/incident"
+)
+
+// ErrInvalid marks every error of bad configuration, so the CLI can map it to
+// its "bad input" exit code.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Config is firedrill.yaml.
+type Config struct {
+	Stack Stack `yaml:"stack"`
+}
+
+// Stack says which services a drill starts and how the app is wired to them.
+type Stack struct {
+	// Provider is auto (docker when a daemon answers, else local), docker or local.
+	Provider string `yaml:"provider"`
+	// StartupTimeout bounds the start of each service.
+	StartupTimeout Duration  `yaml:"startup_timeout"`
+	Postgres       Postgres  `yaml:"postgres"`
+	Redis          Redis     `yaml:"redis"`
+	App            App       `yaml:"app"`
+	Exporters      Exporters `yaml:"exporters"`
+}
+
+// Postgres is the database service.
+type Postgres struct {
+	Image          string `yaml:"image"`
+	Database       string `yaml:"database"`
+	User           string `yaml:"user"`
+	Password       string `yaml:"password"`
+	MaxConnections int    `yaml:"max_connections"`
+}
+
+// Redis is the cache service.
+type Redis struct {
+	Image string `yaml:"image"`
+}
+
+// App is the application under drill.
+type App struct {
+	// Image is the app's container image (docker provider).
+	Image string `yaml:"image"`
+	// Command runs the app as a process (local provider); empty means the
+	// demo app, built from this module.
+	Command []string `yaml:"command"`
+	// Port is the port the app listens on.
+	Port        int    `yaml:"port"`
+	HealthPath  string `yaml:"health_path"`
+	MetricsPath string `yaml:"metrics_path"`
+	// Env is extra environment for the app. Values may use {{.DatabaseURL}},
+	// {{.RedisURL}} and {{.Port}}, as the app must see them.
+	Env map[string]string `yaml:"env"`
+	// The names of the variables through which the app reads its wiring.
+	DatabaseURLEnv string `yaml:"database_url_env"`
+	RedisURLEnv    string `yaml:"redis_url_env"`
+	PortEnv        string `yaml:"port_env"`
+}
+
+// Exporters are the Prometheus exporters started beside the services, so that
+// rules written for them evaluate unchanged.
+type Exporters struct {
+	Postgres Exporter `yaml:"postgres"`
+	Redis    Exporter `yaml:"redis"`
+}
+
+// Exporter is one exporter: its image (docker) or binary (local).
+type Exporter struct {
+	Enabled *bool  `yaml:"enabled"`
+	Image   string `yaml:"image"`
+	Binary  string `yaml:"binary"`
+}
+
+// On says whether the exporter runs (it does unless disabled).
+func (e Exporter) On() bool { return e.Enabled == nil || *e.Enabled }
+
+// Duration is a time.Duration written as "90s" or "2 minutes".
+type Duration time.Duration
+
+// UnmarshalYAML reads either form.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := incident.ParseDuration(n.Value)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D is the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Default is the configuration used when there is no firedrill.yaml: the
+// demo app on the official images.
+func Default() Config {
+	return Config{Stack: Stack{
+		Provider:       "auto",
+		StartupTimeout: Duration(90 * time.Second),
+		Postgres: Postgres{
+			Image: "postgres:15", Database: "app", User: "firedrill", Password: "firedrill", MaxConnections: 30,
+		},
+		Redis: Redis{Image: "redis:7"},
+		App: App{
+			Image: "firedrill/demoapp:dev", Port: 8080, HealthPath: "/health", MetricsPath: "/metrics",
+			DatabaseURLEnv: "DATABASE_URL", RedisURLEnv: "REDIS_URL", PortEnv: "PORT",
+		},
+		Exporters: Exporters{
+			Postgres: Exporter{Image: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1", Binary: "prometheus-postgres-exporter"},
+			Redis:    Exporter{Image: "oliver006/redis_exporter:v1.67.0", Binary: "prometheus-redis-exporter"},
+		},
+	}}
+}
+
+// envOverrides are the settings a host decides, by variable.
+var envOverrides = map[string]func(*Config, string){
+	"FIREDRILL_PROVIDER":                 func(c *Config, v string) { c.Stack.Provider = v },
+	"FIREDRILL_POSTGRES_IMAGE":           func(c *Config, v string) { c.Stack.Postgres.Image = v },
+	"FIREDRILL_REDIS_IMAGE":              func(c *Config, v string) { c.Stack.Redis.Image = v },
+	"FIREDRILL_APP_IMAGE":                func(c *Config, v string) { c.Stack.App.Image = v },
+	"FIREDRILL_POSTGRES_EXPORTER_IMAGE":  func(c *Config, v string) { c.Stack.Exporters.Postgres.Image = v },
+	"FIREDRILL_REDIS_EXPORTER_IMAGE":     func(c *Config, v string) { c.Stack.Exporters.Redis.Image = v },
+	"FIREDRILL_POSTGRES_EXPORTER_BINARY": func(c *Config, v string) { c.Stack.Exporters.Postgres.Binary = v },
+	"FIREDRILL_REDIS_EXPORTER_BINARY":    func(c *Config, v string) { c.Stack.Exporters.Redis.Binary = v },
+}
+
+// Load reads path over the defaults, then applies FIREDRILL_* overrides from
+// getenv (nil: none). A missing file is not an error when path is empty.
+func Load(path string, getenv func(string) string) (Config, error) {
+	c := Default()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("load config: %w", err)
+		}
+		if c, err = Parse(path, data); err != nil {
+			return c, err
+		}
+	}
+	if getenv != nil {
+		for name, set := range envOverrides {
+			if v := getenv(name); v != "" {
+				set(&c, v)
+			}
+		}
+	}
+	if err := c.validate(nil, "environment"); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// Parse reads a firedrill.yaml document over the defaults. name is used in
+// errors only.
+func Parse(name string, data []byte) (Config, error) {
+	c := Default()
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return c, fmt.Errorf("%w: %s", ErrInvalid, yamlError(name, err))
+	}
+	if len(root.Content) == 0 {
+		return c, nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("%w: %s", ErrInvalid, yamlError(name, err))
+	}
+	return c, c.validate(&root, name)
+}
+
+var (
+	lineRe    = regexp.MustCompile(`line (\d+): (.*)`)
+	unknownRe = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
+	nameRe    = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+)
+
+// yamlError rewrites yaml.v3's messages as file:line: message, one per line.
+func yamlError(name string, err error) string {
+	var out []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "yaml:"))
+		if l == "" || l == "unmarshal errors:" {
+			continue
+		}
+		if m := lineRe.FindStringSubmatch(l); m != nil {
+			msg := m[2]
+			if u := unknownRe.FindStringSubmatch(msg); u != nil {
+				msg = fmt.Sprintf("unknown key %q", u[1])
+			}
+			out = append(out, fmt.Sprintf("%s:%s: %s", name, m[1], msg))
+			continue
+		}
+		out = append(out, name+": "+l)
+	}
+	return strings.Join(out, "\n")
+}
+
+// problem is one invalid value, by its key path.
+type problem struct {
+	path string
+	msg  string
+}
+
+func (c Config) validate(root *yaml.Node, name string) error {
+	var ps []problem
+	add := func(path, format string, args ...any) { ps = append(ps, problem{path, fmt.Sprintf(format, args...)}) }
+	s := c.Stack
+	switch s.Provider {
+	case "auto", "docker", "local":
+	default:
+		add("stack.provider", "must be auto, docker or local, not %q", s.Provider)
+	}
+	if s.StartupTimeout <= 0 {
+		add("stack.startup_timeout", "must be positive")
+	}
+	if s.Postgres.MaxConnections < 5 || s.Postgres.MaxConnections > 10000 {
+		add("stack.postgres.max_connections", "must be from 5 to 10000, not %d", s.Postgres.MaxConnections)
+	}
+	for path, v := range map[string]string{
+		"stack.postgres.database": s.Postgres.Database, "stack.postgres.user": s.Postgres.User,
+		"stack.postgres.password": s.Postgres.Password,
+	} {
+		if v == "" {
+			add(path, "must not be empty")
+		} else if !nameRe.MatchString(v) {
+			add(path, "may hold letters, digits, _ . and - only")
+		}
+	}
+	if s.App.Port < 1 || s.App.Port > 65535 {
+		add("stack.app.port", "must be a port number, not %d", s.App.Port)
+	}
+	for path, v := range map[string]string{"stack.app.health_path": s.App.HealthPath, "stack.app.metrics_path": s.App.MetricsPath} {
+		if !strings.HasPrefix(v, "/") {
+			add(path, "must start with /, not %q", v)
+		}
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	lines := make([]string, 0, len(ps))
+	for _, p := range ps {
+		where := name
+		if l := lineOf(root, p.path); l > 0 {
+			where += ":" + strconv.Itoa(l)
+		}
+		lines = append(lines, fmt.Sprintf("%s: %s %s", where, p.path, p.msg))
+	}
+	slices.Sort(lines)
+	return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(lines, "\n"))
+}
+
+// lineOf finds the line of the key at a dotted path, or 0 when the key is
+// not in the document (the value came from a default or the environment).
+func lineOf(root *yaml.Node, path string) int {
+	if root == nil || len(root.Content) == 0 {
+		return 0
+	}
+	n := root.Content[0]
+	line := 0
+	for _, key := range strings.Split(path, ".") {
+		if n.Kind != yaml.MappingNode {
+			return 0
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				line, n, found = n.Content[i].Line, n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			return 0
+		}
+	}
+	return line
+}

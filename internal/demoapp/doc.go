@@ -1,0 +1,12 @@
+// Package demoapp is the service firedrill drills by default. It stands in for
+// the application of the incident playbook: a content API read through a
+// Redis cache, auth, payment webhooks, feature flags, and Prometheus metrics,
+// backed by Postgres and Redis.
+//
+// Its contract with the harness: configuration from the environment
+// (DATABASE_URL, REDIS_URL, PORT, DB_MAX_CONNS, DB_ACQUIRE_TIMEOUT); a
+// deterministic seed, so a reset stack is byte-for-byte the same; requests
+// that cannot reach a dependency within a bounded time fail with a 5xx
+// instead of hanging, so every fault is visible in its metrics; and an admin
+// API (/admin/flags) through which faults and playbooks flip its flags.
+package demoapp

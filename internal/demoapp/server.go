@@ -1,0 +1,374 @@
+package demoapp
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+)
+
+// App is the demo service: its handlers and the connections they share.
+type App struct {
+	cfg     Config
+	pool    *pgxpool.Pool
+	redis   *redis.Client
+	flags   *flagStore
+	metrics *metrics
+	mux     *http.ServeMux
+}
+
+// New connects (lazily) to Postgres and Redis and wires the routes. It does
+// not migrate: call Migrate before serving.
+func New(cfg Config) (*App, error) {
+	pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("new app: DATABASE_URL: %w", err)
+	}
+	pcfg.MaxConns = cfg.MaxConns
+	// A connection that failed stays out of the pool; a quick health check on
+	// idle connections finds those a restarted server closed.
+	pcfg.HealthCheckPeriod = 5 * time.Second
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("new app: postgres pool: %w", err)
+	}
+	ropt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("new app: REDIS_URL: %w", err)
+	}
+	ropt.DialTimeout = cfg.AcquireTimeout
+	ropt.ReadTimeout = cfg.AcquireTimeout
+	ropt.WriteTimeout = cfg.AcquireTimeout
+	a := &App{cfg: cfg, pool: pool, redis: redis.NewClient(ropt), flags: newFlagStore()}
+	a.metrics = newMetrics(pool)
+	a.routes()
+	return a, nil
+}
+
+// Pool is the app's Postgres pool (for migrations and tests).
+func (a *App) Pool() *pgxpool.Pool { return a.pool }
+
+// Close releases the app's connections.
+func (a *App) Close() {
+	a.pool.Close()
+	_ = a.redis.Close()
+}
+
+// Handler is the app's HTTP handler, metrics middleware included.
+func (a *App) Handler() http.Handler { return a.mux }
+
+func (a *App) routes() {
+	a.mux = http.NewServeMux()
+	handle := func(pattern string, api bool, h http.HandlerFunc) {
+		a.mux.Handle(pattern, a.instrument(pattern, api, h))
+	}
+	handle("GET /health", false, a.health)
+	handle("GET /api/health", false, a.health)
+	handle("GET /api/content/public", true, a.contentPublic)
+	handle("GET /api/auth/status", true, a.authStatus)
+	handle("POST /api/auth/login", true, a.login)
+	handle("POST /webhooks/stripe", true, a.stripeWebhook)
+	handle("GET /admin/flags", false, a.getFlags)
+	handle("POST /admin/flags", false, a.setFlags)
+	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
+}
+
+// instrument records every request's outcome and applies the flags that act
+// on API endpoints: maintenance mode and the failure flag.
+func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Handler {
+	endpoint := pattern[strings.IndexByte(pattern, ' ')+1:]
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		switch {
+		case api && a.flags.get().Maintenance:
+			writeJSON(rec, http.StatusServiceUnavailable, map[string]string{"error": "maintenance mode"})
+		case api && a.flags.shouldFail(endpoint):
+			writeJSON(rec, http.StatusInternalServerError, map[string]string{"error": "injected failure"})
+		default:
+			h(rec, r)
+		}
+		a.metrics.requests.WithLabelValues(endpoint, r.Method, strconv.Itoa(rec.code)).Inc()
+		a.metrics.duration.WithLabelValues(endpoint, r.Method).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.code = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// dbError answers a request whose database work failed: 503 when no
+// connection could be had in time (the pool or the server is exhausted or
+// down), 500 for anything else.
+func dbError(w http.ResponseWriter, err error) {
+	code := http.StatusInternalServerError
+	var pgErr interface{ SQLState() string }
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &pgErr) && strings.HasPrefix(pgErr.SQLState(), "53") ||
+		strings.Contains(err.Error(), "connect") {
+		code = http.StatusServiceUnavailable
+	}
+	writeJSON(w, code, map[string]string{"error": "database: " + err.Error()})
+}
+
+func (a *App) dbContext(r *http.Request) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(r.Context(), a.cfg.AcquireTimeout)
+}
+
+func (a *App) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := a.dbContext(r)
+	defer cancel()
+	checks := map[string]string{"postgres": "ok", "redis": "ok"}
+	var failed []string
+	var one int
+	if err := a.pool.QueryRow(ctx, "SELECT 1").Scan(&one); err != nil {
+		checks["postgres"] = "error: " + err.Error()
+		failed = append(failed, "postgres")
+	}
+	if err := a.redis.Ping(ctx).Err(); err != nil {
+		checks["redis"] = "error: " + err.Error()
+		failed = append(failed, "redis")
+	}
+	if len(failed) > 0 {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unhealthy", "failed": failed, "checks": checks})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "checks": checks})
+}
+
+type contentItem struct {
+	ID        int64     `json:"id"`
+	Title     string    `json:"title"`
+	AuthorID  int64     `json:"author_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// contentPublic serves a page of public content through the Redis cache.
+// A cache outage is not an error: the page is read from Postgres.
+func (a *App) contentPublic(w http.ResponseWriter, r *http.Request) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	if page < 0 || page > 100 {
+		page = 0
+	}
+	ctx, cancel := a.dbContext(r)
+	defer cancel()
+	key := "content:public:" + strconv.Itoa(page)
+	if cached, err := a.redis.Get(ctx, key).Bytes(); err == nil {
+		a.metrics.cacheHits.Inc()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Cache", "hit")
+		_, _ = w.Write(cached)
+		return
+	}
+	a.metrics.cacheMisses.Inc()
+	rows, err := a.pool.Query(ctx, `SELECT id, title, author_id, created_at FROM content
+		WHERE public ORDER BY created_at DESC, id DESC LIMIT 20 OFFSET $1`, page*20)
+	if err != nil {
+		dbError(w, err)
+		return
+	}
+	items, err := pgx.CollectRows(rows, pgx.RowToStructByPos[contentItem])
+	if err != nil {
+		dbError(w, err)
+		return
+	}
+	body, _ := json.Marshal(map[string]any{"page": page, "items": items})
+	_ = a.redis.Set(ctx, key, body, a.cfg.CacheTTL).Err()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Cache", "miss")
+	_, _ = w.Write(body)
+}
+
+func source(r *http.Request) string {
+	if f := r.Header.Get("X-Forwarded-For"); f != "" {
+		return strings.TrimSpace(strings.Split(f, ",")[0])
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// token is an HMAC of the user id, good enough to tell a forged token from a
+// real one without a session store.
+func (a *App) token(userID int64) string {
+	id := strconv.FormatInt(userID, 10)
+	m := hmac.New(sha256.New, []byte(a.cfg.WebhookSecret+":auth"))
+	m.Write([]byte(id))
+	return id + "." + hex.EncodeToString(m.Sum(nil))
+}
+
+func (a *App) authStatus(w http.ResponseWriter, r *http.Request) {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || tok == "" {
+		writeJSON(w, http.StatusOK, map[string]any{"authenticated": false})
+		return
+	}
+	id, _, _ := strings.Cut(tok, ".")
+	uid, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || !hmac.Equal([]byte(a.token(uid)), []byte(tok)) {
+		a.metrics.authFailures.WithLabelValues(source(r)).Inc()
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"authenticated": false, "error": "invalid token"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"authenticated": true, "user_id": uid})
+}
+
+func (a *App) login(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&req); err != nil || req.Email == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON with email and password"})
+		return
+	}
+	ctx, cancel := a.dbContext(r)
+	defer cancel()
+	var id int64
+	var hash string
+	err := a.pool.QueryRow(ctx, `SELECT id, password FROM users WHERE email = $1`, req.Email).Scan(&id, &hash)
+	sum := md5.Sum([]byte(req.Password))
+	switch {
+	case errors.Is(err, pgx.ErrNoRows) || err == nil && hex.EncodeToString(sum[:]) != hash:
+		a.metrics.authFailures.WithLabelValues(source(r)).Inc()
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid credentials"})
+	case err != nil:
+		dbError(w, err)
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"token": a.token(id), "user_id": id})
+	}
+}
+
+// SignWebhook makes a Stripe-Signature header for body at time ts, as Stripe
+// does: v1 is the hex HMAC-SHA256 of "ts.body" under the endpoint secret.
+func SignWebhook(secret string, ts time.Time, body []byte) string {
+	t := strconv.FormatInt(ts.Unix(), 10)
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(t + "."))
+	m.Write(body)
+	return "t=" + t + ",v1=" + hex.EncodeToString(m.Sum(nil))
+}
+
+func (a *App) verifySignature(header string, body []byte) bool {
+	var ts, sig string
+	for _, part := range strings.Split(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			sig = v
+		}
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || sig == "" {
+		return false
+	}
+	want := SignWebhook(a.cfg.WebhookSecret, time.Unix(sec, 0), body)
+	return hmac.Equal([]byte(want), []byte("t="+ts+",v1="+sig))
+}
+
+func (a *App) stripeWebhook(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		a.metrics.webhookErrors.WithLabelValues("payload").Inc()
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "read body"})
+		return
+	}
+	if !a.verifySignature(r.Header.Get("Stripe-Signature"), body) {
+		a.metrics.webhookErrors.WithLabelValues("signature").Inc()
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad signature"})
+		return
+	}
+	var ev struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+		Data struct {
+			Object struct {
+				ID       string `json:"id"`
+				Amount   int    `json:"amount"`
+				Currency string `json:"currency"`
+				Status   string `json:"status"`
+				UserID   *int64 `json:"user_id"`
+			} `json:"object"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &ev); err != nil || ev.Data.Object.ID == "" {
+		a.metrics.webhookErrors.WithLabelValues("payload").Inc()
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "payload must be a Stripe event with data.object.id"})
+		return
+	}
+	if a.flags.get().ReadOnly {
+		a.metrics.webhookErrors.WithLabelValues("read_only").Inc()
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "read-only mode"})
+		return
+	}
+	o := ev.Data.Object
+	if o.Currency == "" {
+		o.Currency = "usd"
+	}
+	if o.Status == "" {
+		o.Status = "succeeded"
+	}
+	ctx, cancel := a.dbContext(r)
+	defer cancel()
+	_, err = a.pool.Exec(ctx, `INSERT INTO payments (stripe_id, user_id, amount_cents, currency, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (stripe_id) DO UPDATE SET status = EXCLUDED.status`,
+		o.ID, o.UserID, o.Amount, o.Currency, o.Status)
+	if err != nil {
+		a.metrics.webhookErrors.WithLabelValues("database").Inc()
+		dbError(w, err)
+		return
+	}
+	a.metrics.payments.Inc()
+	writeJSON(w, http.StatusOK, map[string]any{"received": true, "id": o.ID})
+}
+
+func (a *App) getFlags(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, a.flags.get())
+}
+
+func (a *App) setFlags(w http.ResponseWriter, r *http.Request) {
+	var u flagUpdate
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&u); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "flags: " + err.Error()})
+		return
+	}
+	f, err := a.flags.update(u)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "flags: " + err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, f)
+}

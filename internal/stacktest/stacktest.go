@@ -1,0 +1,67 @@
+// Package stacktest starts a real drill stack for tests: the provider a test
+// asks for, with this host's images and binaries, torn down (and checked for
+// leftovers) when the test ends. A provider that cannot run here fails the
+// test under CI (CI=true) and skips it, saying why, elsewhere.
+package stacktest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/stack"
+)
+
+// Config is the configuration tests run with: defaults, overridden by this
+// host's FIREDRILL_* variables (the Makefile points them at the stand-in
+// images), with a small seed so starts stay quick.
+func Config(t testing.TB) config.Config {
+	t.Helper()
+	cfg, err := config.Load("", os.Getenv)
+	require.NoError(t, err)
+	return cfg
+}
+
+// Provider returns the named provider, or skips (fails under CI) when it
+// cannot run on this host.
+func Provider(t testing.TB, name string) stack.Stack {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := stack.Select(ctx, name, stack.NewRunID(), func(f string, a ...any) { t.Logf(f, a...) })
+	if errors.Is(err, stack.ErrUnavailable) {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("provider %s must run in CI: %v", name, err)
+		}
+		t.Skipf("provider %s unavailable here: %v", name, err)
+	}
+	require.NoError(t, err)
+	return p
+}
+
+// Start starts a stack on the named provider and registers its teardown,
+// which also asserts that nothing with the run's label is left.
+func Start(t testing.TB, name string, cfg config.Stack) *stack.Env {
+	t.Helper()
+	p := Provider(t, name)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	env, err := p.Start(ctx, cfg)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if env != nil {
+			require.NoError(t, env.Close(ctx))
+			left, err := stack.FindLeftovers(ctx, env.RunID)
+			require.NoError(t, err)
+			require.Zero(t, left.Count(), "leftovers of run %s: %+v", env.RunID, left)
+		}
+	})
+	require.NoError(t, err)
+	return env
+}

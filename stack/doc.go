@@ -1,0 +1,12 @@
+// Package stack starts the services a drill runs against: Postgres, Redis,
+// the application, and the Prometheus exporters beside them.
+//
+// One contract, Stack, has two providers: Docker (testcontainers-go) and
+// Local (processes on this machine, for hosts without Docker). Both return an
+// Env: the URLs and clients of the running services, per-service control
+// (stop, start, restart, pause, unpause, exec) for faults and playbooks, a
+// Reset that puts Postgres back to its seeded state and flushes Redis without
+// restarting anything, and Close. Everything a run creates carries the label
+// (or, for processes, the environment variable) firedrill.run=<run id>, so
+// Cleanup can find what a killed run left behind.
+package stack

@@ -1,0 +1,337 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/types/container"
+	mobynet "github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	tcexec "github.com/testcontainers/testcontainers-go/exec"
+	tclog "github.com/testcontainers/testcontainers-go/log"
+	tcpostgres "github.com/testcontainers/testcontainers-go/modules/postgres"
+	tcredis "github.com/testcontainers/testcontainers-go/modules/redis"
+	"github.com/testcontainers/testcontainers-go/network"
+	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/firedrill/firedrill/config"
+)
+
+// Docker is the provider that runs the stack in containers through
+// testcontainers-go, all on one network of their own, each service published
+// on a fixed port of 127.0.0.1 so that its address survives a restart.
+type Docker struct {
+	runID    string
+	progress Progress
+}
+
+// NewDocker returns the Docker provider for one run.
+func NewDocker(runID string, progress Progress) *Docker {
+	configureTestcontainers()
+	return &Docker{runID: runID, progress: progress}
+}
+
+// configureTestcontainers sets two testcontainers defaults before its
+// configuration is first read, unless the user set them:
+//   - TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 when the Docker socket is local,
+//     or testcontainers may guess the default gateway as the Docker host, and
+//     nothing may ever be sent to an address outside this machine;
+//   - TESTCONTAINERS_RYUK_DISABLED=true: the reaper image must be pulled,
+//     which hosts without a registry cannot do; firedrill labels everything
+//     it starts and removes it itself (Env.Close, `firedrill cleanup`).
+func configureTestcontainers() {
+	host := os.Getenv("DOCKER_HOST")
+	if os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" && (host == "" || strings.HasPrefix(host, "unix://")) {
+		os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
+	}
+	if os.Getenv("TESTCONTAINERS_RYUK_DISABLED") == "" {
+		os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true")
+	}
+	// firedrill reports progress itself; FIREDRILL_DEBUG shows testcontainers' log.
+	if os.Getenv("FIREDRILL_DEBUG") == "" {
+		tclog.SetDefault(tclog.NewNoopLogger())
+	}
+}
+
+// Name is "docker".
+func (d *Docker) Name() string { return "docker" }
+
+// Available pings the Docker daemon.
+func (d *Docker) Available(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := pingDocker(ctx); err != nil {
+		return fmt.Errorf("%w: docker: no daemon answers (%v); install Docker (Debian: apt-get install docker.io) and start dockerd", ErrUnavailable, err)
+	}
+	return nil
+}
+
+func pingDocker(ctx context.Context) (err error) {
+	// testcontainers panics rather than erring on some malformed DOCKER_HOST values.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	_, err = cli.Ping(ctx, client.PingOptions{})
+	return err
+}
+
+// Start runs Postgres, Redis, the exporters and the app, in that order, and
+// returns once the app is healthy and the seeded database is snapshotted.
+func (d *Docker) Start(ctx context.Context, cfg config.Stack) (*Env, error) {
+	env := &Env{RunID: d.runID, Provider: d.Name(), Config: cfg}
+	if err := d.start(ctx, env); err != nil {
+		return env, fmt.Errorf("start docker stack: %w", err)
+	}
+	return env, nil
+}
+
+func (d *Docker) start(ctx context.Context, env *Env) error {
+	cfg := env.Config
+	timeout := cfg.StartupTimeout.D()
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return fmt.Errorf("docker client: %w", err)
+	}
+	env.onClose(func(context.Context) error { return cli.Close() })
+
+	d.progress.say("creating network")
+	nw, err := network.New(ctx, network.WithLabels(map[string]string{RunLabel: d.runID}))
+	if err != nil {
+		return fmt.Errorf("network: %w", err)
+	}
+	env.onClose(func(ctx context.Context) error { return nw.Remove(ctx) })
+
+	ports, err := freePorts(5)
+	if err != nil {
+		return err
+	}
+	pgPort, redisPort, appPort, pgExpPort, redisExpPort := ports[0], ports[1], ports[2], ports[3], ports[4]
+	pg := cfg.Postgres
+	env.PostgresURL = fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", pg.User, pg.Password, pgPort, pg.Database)
+	env.RedisURL = fmt.Sprintf("redis://127.0.0.1:%d/0", redisPort)
+	env.AppURL = fmt.Sprintf("http://127.0.0.1:%d", appPort)
+	inNetPG := fmt.Sprintf("postgres://%s:%s@%s:5432/%s?sslmode=disable", pg.User, pg.Password, Postgres, pg.Database)
+	inNetRedis := "redis://" + Redis + ":6379/0"
+
+	common := func(service string, containerPort string, hostPort int) []testcontainers.ContainerCustomizer {
+		return []testcontainers.ContainerCustomizer{
+			network.WithNetwork([]string{service}, nw),
+			testcontainers.WithLabels(map[string]string{RunLabel: d.runID, "firedrill.service": service}),
+			testcontainers.WithName("firedrill-" + d.runID + "-" + service),
+			bindLoopback(containerPort, hostPort),
+		}
+	}
+	track := func(name string, c testcontainers.Container) {
+		if c != nil {
+			env.onClose(func(ctx context.Context) error { return c.Terminate(ctx) })
+		}
+	}
+
+	d.progress.say("starting postgres (%s)", pg.Image)
+	pgc, err := tcpostgres.Run(ctx, pg.Image, append(common(Postgres, "5432/tcp", pgPort),
+		tcpostgres.WithDatabase(pg.Database), tcpostgres.WithUsername(pg.User), tcpostgres.WithPassword(pg.Password),
+		testcontainers.WithCmdArgs("-c", "max_connections="+strconv.Itoa(pg.MaxConnections)),
+		tcpostgres.BasicWaitStrategies(),
+		testcontainers.WithAdditionalWaitStrategyAndDeadline(timeout))...)
+	if pgc != nil {
+		track(Postgres, pgc.Container)
+	}
+	if err != nil {
+		return imageHint(pg.Image, err)
+	}
+	env.addService(&dockerService{name: Postgres, c: pgc.Container, cli: cli, ready: func(ctx context.Context) error {
+		return pingPostgres(ctx, env.PostgresURL)
+	}})
+
+	d.progress.say("starting redis (%s)", cfg.Redis.Image)
+	rc, err := tcredis.Run(ctx, cfg.Redis.Image, append(common(Redis, "6379/tcp", redisPort),
+		testcontainers.WithCmdArgs("--save", "", "--appendonly", "no"))...)
+	if rc != nil {
+		track(Redis, rc.Container)
+	}
+	if err != nil {
+		return imageHint(cfg.Redis.Image, err)
+	}
+	env.addService(&dockerService{name: Redis, c: rc.Container, cli: cli, ready: func(ctx context.Context) error {
+		return pingRedis(ctx, env.RedisURL)
+	}})
+
+	exporters := []struct {
+		name, port string
+		hostPort   int
+		exp        config.Exporter
+		env        map[string]string
+		job, up    string
+	}{
+		{PostgresExporter, "9187/tcp", pgExpPort, cfg.Exporters.Postgres, map[string]string{"DATA_SOURCE_NAME": inNetPG}, "postgres", "pg_up"},
+		{RedisExporter, "9121/tcp", redisExpPort, cfg.Exporters.Redis, map[string]string{"REDIS_ADDR": inNetRedis}, "redis", "redis_up"},
+	}
+	for _, x := range exporters {
+		if !x.exp.On() {
+			continue
+		}
+		d.progress.say("starting %s (%s)", x.name, x.exp.Image)
+		metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", x.hostPort)
+		c, err := testcontainers.Run(ctx, x.exp.Image, append(common(x.name, x.port, x.hostPort),
+			testcontainers.WithExposedPorts(x.port),
+			testcontainers.WithEnv(x.env),
+			testcontainers.WithWaitStrategyAndDeadline(timeout, wait.ForHTTP("/metrics").WithPort(x.port)))...)
+		track(x.name, c)
+		if err != nil {
+			return imageHint(x.exp.Image, err)
+		}
+		env.addService(&dockerService{name: x.name, c: c, cli: cli, ready: func(ctx context.Context) error {
+			return httpOK(ctx, metricsURL)
+		}})
+		env.Targets = append(env.Targets, MetricsTarget{Job: x.job, Instance: x.name + ":" + strings.TrimSuffix(x.port, "/tcp"), URL: metricsURL, UpMetric: x.up})
+	}
+
+	app := cfg.App
+	appEnv, err := appEnvironment(app, inNetPG, inNetRedis, app.Port)
+	if err != nil {
+		return err
+	}
+	appPortSpec := strconv.Itoa(app.Port) + "/tcp"
+	d.progress.say("starting app (%s)", app.Image)
+	ac, err := testcontainers.Run(ctx, app.Image, append(common(App, appPortSpec, appPort),
+		testcontainers.WithExposedPorts(appPortSpec),
+		testcontainers.WithEnv(appEnv),
+		// Any answer means the server is up; Start below waits for health.
+		testcontainers.WithWaitStrategyAndDeadline(timeout, wait.ForHTTP(app.HealthPath).
+			WithPort(appPortSpec).WithStatusCodeMatcher(func(int) bool { return true })))...)
+	track(App, ac)
+	if err != nil {
+		return imageHint(app.Image, err)
+	}
+	env.addService(&dockerService{name: App, c: ac, cli: cli, ready: func(ctx context.Context) error {
+		return httpAnswers(ctx, env.AppURL+app.HealthPath)
+	}})
+	env.Targets = append([]MetricsTarget{{Job: "app", Instance: App + ":" + strconv.Itoa(app.Port), URL: env.AppURL + app.MetricsPath}}, env.Targets...)
+
+	return finishStart(ctx, env, d.progress)
+}
+
+// finishStart is the part of a start both providers share: clients, health,
+// and the snapshot Reset copies from.
+func finishStart(ctx context.Context, env *Env, progress Progress) error {
+	if err := env.connectClients(ctx); err != nil {
+		return err
+	}
+	progress.say("waiting for the app to be healthy")
+	if err := env.WaitHealthy(ctx, env.Config.StartupTimeout.D()); err != nil {
+		return fmt.Errorf("app health: %w", err)
+	}
+	if err := env.snapshot(ctx); err != nil {
+		return fmt.Errorf("snapshot seeded database: %w", err)
+	}
+	if err := env.WaitHealthy(ctx, env.Config.StartupTimeout.D()); err != nil {
+		return fmt.Errorf("app health: %w", err)
+	}
+	return env.waitExporters(ctx, env.Config.StartupTimeout.D())
+}
+
+// imageHint adds what to do when an image is neither here nor pullable.
+func imageHint(image string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "pull") || strings.Contains(msg, "registry") || strings.Contains(msg, "No such image") || strings.Contains(msg, "not found") {
+		return fmt.Errorf("%w (image %s is not on this host and could not be pulled; on a host without a registry run `make images` and set FIREDRILL_*_IMAGE, see images/README.md)", err, image)
+	}
+	return err
+}
+
+func bindLoopback(containerPort string, hostPort int) testcontainers.CustomizeRequestOption {
+	return testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+		hc.PortBindings = mobynet.PortMap{
+			mobynet.MustParsePort(containerPort): {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: strconv.Itoa(hostPort)}},
+		}
+	})
+}
+
+// dockerService controls one container.
+type dockerService struct {
+	name  string
+	c     testcontainers.Container
+	cli   *testcontainers.DockerClient
+	ready func(context.Context) error
+}
+
+func (s *dockerService) Name() string { return s.name }
+
+func (s *dockerService) Stop(ctx context.Context) error {
+	timeout := 10 * time.Second
+	if err := s.c.Stop(ctx, &timeout); err != nil {
+		return fmt.Errorf("stop %s: %w", s.name, err)
+	}
+	return nil
+}
+
+func (s *dockerService) Start(ctx context.Context) error {
+	st, err := s.c.State(ctx)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", s.name, err)
+	}
+	if st.Paused {
+		return s.Unpause(ctx)
+	}
+	if !st.Running {
+		if err := s.c.Start(ctx); err != nil {
+			return fmt.Errorf("start %s: %w", s.name, err)
+		}
+	}
+	if err := poll(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
+		return fmt.Errorf("start %s: %w", s.name, err)
+	}
+	return nil
+}
+
+func (s *dockerService) Restart(ctx context.Context) error {
+	if err := s.Stop(ctx); err != nil {
+		return err
+	}
+	return s.Start(ctx)
+}
+
+func (s *dockerService) Pause(ctx context.Context) error {
+	if _, err := s.cli.ContainerPause(ctx, s.c.GetContainerID(), client.ContainerPauseOptions{}); err != nil {
+		return fmt.Errorf("pause %s: %w", s.name, err)
+	}
+	return nil
+}
+
+func (s *dockerService) Unpause(ctx context.Context) error {
+	if _, err := s.cli.ContainerUnpause(ctx, s.c.GetContainerID(), client.ContainerUnpauseOptions{}); err != nil {
+		return fmt.Errorf("unpause %s: %w", s.name, err)
+	}
+	if err := poll(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
+		return fmt.Errorf("unpause %s: %w", s.name, err)
+	}
+	return nil
+}
+
+func (s *dockerService) Exec(ctx context.Context, cmd ...string) (ExecResult, error) {
+	code, r, err := s.c.Exec(ctx, cmd, tcexec.Multiplexed())
+	if err != nil {
+		return ExecResult{ExitCode: -1}, fmt.Errorf("exec in %s: %w", s.name, err)
+	}
+	var out bytes.Buffer
+	_, _ = io.Copy(&out, r)
+	return ExecResult{ExitCode: code, Output: out.String()}, nil
+}
+
+// ensureRunning starts or unpauses the container if a drill left it down.
+func (s *dockerService) ensureRunning(ctx context.Context) error { return s.Start(ctx) }
