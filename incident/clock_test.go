@@ -1,0 +1,121 @@
+package incident
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeWall is a wall clock that moves only when told to.
+type fakeWall struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (f *fakeWall) Now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.now }
+func (f *fakeWall) Add(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+}
+
+func newTestClock(mode Mode) (*Clock, *fakeWall, *[]time.Duration) {
+	w := &fakeWall{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := NewClock(mode, 15*time.Second, time.Date(2026, 1, 1, 14, 0, 0, 0, time.UTC))
+	c.wallNow = w.Now
+	c.tickWall = w.Now()
+	var slept []time.Duration
+	c.sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); w.Add(d); return nil }
+	return c, w, &slept
+}
+
+func TestCompressedTicksCostNoWallTime(t *testing.T) {
+	t.Parallel()
+	c, w, slept := newTestClock(Compressed)
+	for range 120 { // 30 drill minutes
+		w.Add(time.Millisecond) // the tick's real work
+		_, err := c.Advance(context.Background())
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 30*time.Minute, c.TickTime())
+	assert.Equal(t, 120, c.Ticks())
+	for _, d := range *slept {
+		assert.Zero(t, d, "compressed mode never waits")
+	}
+}
+
+func TestRealWorkAdvancesDrillTime(t *testing.T) {
+	t.Parallel()
+	c, w, _ := newTestClock(Compressed)
+	_, err := c.Advance(context.Background())
+	require.NoError(t, err)
+	w.Add(40 * time.Second) // a playbook step that takes 40 real seconds
+	assert.Equal(t, 55*time.Second, c.Now(), "drill time runs with real work between ticks")
+	next, err := c.Advance(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 60*time.Second, next, "the next tick is the first boundary after the work")
+	assert.Equal(t, time.Date(2026, 1, 1, 14, 1, 0, 0, time.UTC), c.At(next))
+}
+
+func TestRealtimePacesTicks(t *testing.T) {
+	t.Parallel()
+	c, w, slept := newTestClock(Realtime)
+	w.Add(2 * time.Second)
+	next, err := c.Advance(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 15*time.Second, next)
+	assert.Equal(t, []time.Duration{13 * time.Second}, *slept, "waits out the rest of the tick")
+}
+
+func TestAdvanceHonoursContext(t *testing.T) {
+	t.Parallel()
+	c := NewClock(Realtime, time.Hour, time.Time{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.Advance(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, c.Ticks())
+}
+
+func TestTimelineStampsAndFinds(t *testing.T) {
+	t.Parallel()
+	c, w, _ := newTestClock(Compressed)
+	tl := NewTimeline(c)
+	var seen []Kind
+	tl.Subscribe(func(m Milestone) { seen = append(seen, m.Kind) })
+	tl.Record(Milestone{Kind: FaultInjected, Subject: "db-pool-exhaustion"})
+	w.Add(5 * time.Second)
+	for range 4 {
+		_, _ = c.Advance(context.Background())
+	}
+	m := tl.Record(Milestone{Kind: AlertFiring, Subject: "DatabaseConnectionFailure", Severity: P1})
+	assert.Equal(t, 60*time.Second, m.Drill)
+	assert.Equal(t, c.Epoch().Add(time.Minute), m.At)
+	got, ok := tl.First(AlertFiring, func(m Milestone) bool { return m.Severity == P1 })
+	require.True(t, ok)
+	assert.Equal(t, "DatabaseConnectionFailure", got.Subject)
+	_, ok = tl.First(Resolved, nil)
+	assert.False(t, ok)
+	assert.Equal(t, []Kind{FaultInjected, AlertFiring}, seen)
+}
+
+func TestSeverity(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]Severity{"P1": P1, "p2": P2, "critical": P1, "low": P4} {
+		got, err := ParseSeverity(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	_, err := ParseSeverity("P5")
+	assert.Error(t, err)
+	assert.Equal(t, 15*time.Minute, P1.ResponseTarget())
+	assert.Equal(t, 24*time.Hour, P4.ResponseTarget())
+	assert.True(t, P1.MoreSevere(P2))
+	assert.True(t, P3.MoreSevere(SeverityUnknown))
+	assert.False(t, SeverityUnknown.MoreSevere(P4))
+	assert.Equal(t, "unknown", SeverityUnknown.String())
+}

@@ -1,0 +1,110 @@
+package incident
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Kind is what a milestone marks.
+type Kind string
+
+// Milestone kinds. Scoring reads FaultInjected (T0), AlertFiring (detected),
+// Acknowledged, Diagnosed, Mitigated and Resolved; the rest tell the story.
+const (
+	FaultInjected  Kind = "fault_injected"
+	FaultRecovered Kind = "fault_recovered"
+	AlertPending   Kind = "alert_pending"
+	AlertFiring    Kind = "alert_firing"
+	AlertResolved  Kind = "alert_resolved"
+	PageSent       Kind = "page_sent"
+	Acknowledged   Kind = "acknowledged"
+	Diagnosed      Kind = "diagnosed"
+	Mitigated      Kind = "mitigated"
+	Resolved       Kind = "resolved"
+	StepStarted    Kind = "step_started"
+	StepFinished   Kind = "step_finished"
+	Note           Kind = "note"
+)
+
+// Milestone is one entry of the timeline. It carries both clocks: Drill is
+// drill time since the drill began, At the drill timestamp (what the TSDB
+// and alert rules see), Wall when it really happened.
+type Milestone struct {
+	Kind  Kind          `json:"kind"`
+	Drill time.Duration `json:"drill_ns"`
+	At    time.Time     `json:"at"`
+	Wall  time.Time     `json:"wall"`
+	// Actor is who recorded it: "injector", "monitor", "pager", "responder:<name>".
+	Actor string `json:"actor,omitempty"`
+	// Subject is what it is about: a fault, an alert, a playbook step.
+	Subject  string            `json:"subject,omitempty"`
+	Severity Severity          `json:"severity,omitempty"`
+	Labels   map[string]string `json:"labels,omitempty"`
+	// Outcome is "ok" or "failed" for steps and the like; empty otherwise.
+	Outcome string `json:"outcome,omitempty"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// Timeline is the one record of a drill that every actor writes to. It is
+// safe for concurrent use.
+type Timeline struct {
+	clock   *Clock
+	mu      sync.Mutex
+	entries []Milestone
+	subs    []func(Milestone)
+}
+
+// NewTimeline returns an empty timeline that stamps entries from clock.
+func NewTimeline(clock *Clock) *Timeline { return &Timeline{clock: clock} }
+
+// Clock is the clock the timeline stamps with.
+func (t *Timeline) Clock() *Clock { return t.clock }
+
+// Record appends m, stamping Drill, At and Wall from the clock when they are
+// zero, and returns the stored milestone. Subscribers see it after it is
+// stored, outside the timeline's lock.
+func (t *Timeline) Record(m Milestone) Milestone {
+	if m.Drill == 0 && m.At.IsZero() {
+		m.Drill = t.clock.Now()
+	}
+	if m.At.IsZero() {
+		m.At = t.clock.At(m.Drill)
+	}
+	if m.Wall.IsZero() {
+		m.Wall = time.Now()
+	}
+	t.mu.Lock()
+	t.entries = append(t.entries, m)
+	subs := slices.Clone(t.subs)
+	t.mu.Unlock()
+	for _, f := range subs {
+		f(m)
+	}
+	return m
+}
+
+// Subscribe calls f with every milestone recorded from now on.
+func (t *Timeline) Subscribe(f func(Milestone)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.subs = append(t.subs, f)
+}
+
+// Entries is a copy of the timeline, in the order recorded.
+func (t *Timeline) Entries() []Milestone {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.entries)
+}
+
+// First is the earliest milestone of kind that match accepts (nil accepts
+// all).
+func (t *Timeline) First(kind Kind, match func(Milestone) bool) (Milestone, bool) {
+	for _, m := range t.Entries() {
+		if m.Kind == kind && (match == nil || match(m)) {
+			return m, true
+		}
+	}
+	return Milestone{}, false
+}
