@@ -34,10 +34,11 @@ images: setup ## build the stand-in stack images (debootstrap base, postgres, re
 	@images/build.sh
 
 test: images ## run every test against real containers and processes (does all setup first)
+	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
 drill: images build ## run the demo drill on this host's stack
-	$(BIN)/firedrill up --check
+	$(BIN)/firedrill up
 
 mocks: ## regenerate the mockery mocks of the project's interfaces
 	$(GO) run github.com/vektra/mockery/v2@v2.53.5

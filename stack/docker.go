@@ -75,7 +75,19 @@ func (d *Docker) Available(ctx context.Context) error {
 }
 
 func pingDocker(ctx context.Context) (err error) {
-	// testcontainers panics rather than erring on some malformed DOCKER_HOST values.
+	// A DOCKER_HOST the user set is the daemon they asked for: do not let
+	// testcontainers fall back to another socket when it does not answer.
+	if host := os.Getenv("DOCKER_HOST"); host != "" {
+		cli, err := client.New(client.WithHost(host), client.WithAPIVersionNegotiation())
+		if err != nil {
+			return err
+		}
+		defer cli.Close()
+		if _, err := cli.Ping(ctx, client.PingOptions{}); err != nil {
+			return fmt.Errorf("DOCKER_HOST=%s: %w", host, err)
+		}
+	}
+	// testcontainers panics rather than erring on some malformed hosts.
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%v", r)
@@ -249,7 +261,7 @@ func finishStart(ctx context.Context, env *Env, progress Progress) error {
 func imageHint(image string, err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "pull") || strings.Contains(msg, "registry") || strings.Contains(msg, "No such image") || strings.Contains(msg, "not found") {
-		return fmt.Errorf("%w (image %s is not on this host and could not be pulled; on a host without a registry run `make images` and set FIREDRILL_*_IMAGE, see images/README.md)", err, image)
+		return fmt.Errorf("%w: %w (image %s is not on this host and could not be pulled; on a host without a registry run `make images` and set FIREDRILL_*_IMAGE, see images/README.md)", ErrUnavailable, err, image)
 	}
 	return err
 }

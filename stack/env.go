@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/firedrill/firedrill/config"
 )
@@ -248,14 +249,21 @@ func (e *Env) Reset(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reset postgres: %w", err)
 	}
-	if err := e.Redis.FlushAll(ctx).Err(); err != nil {
-		return fmt.Errorf("reset redis: %w", err)
-	}
-	if err := e.WaitHealthy(ctx, 30*time.Second); err != nil {
-		return fmt.Errorf("reset: app: %w", err)
-	}
-	// The exporters' sessions on the dropped database died with it.
-	if err := e.waitExporters(ctx, 30*time.Second); err != nil {
+	// The rest is waiting for others to notice; do it side by side. The
+	// exporters' sessions on the dropped database died with it, and
+	// postgres_exporter takes a second to notice.
+	var g errgroup.Group
+	g.Go(func() error {
+		if err := e.Redis.FlushAll(ctx).Err(); err != nil {
+			return fmt.Errorf("reset redis: %w", err)
+		}
+		if err := e.WaitHealthy(ctx, 30*time.Second); err != nil {
+			return fmt.Errorf("reset: app: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error { return e.waitExporters(ctx, 30*time.Second) })
+	if err := g.Wait(); err != nil {
 		return fmt.Errorf("reset: %w", err)
 	}
 	return nil

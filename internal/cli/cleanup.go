@@ -1,0 +1,26 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firedrill/firedrill/stack"
+)
+
+func newCleanupCmd(st *State) *cobra.Command {
+	var runID string
+	cmd := &cobra.Command{
+		Use:   "cleanup",
+		Short: "Remove the containers, networks and processes a killed run left behind",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			removed, err := stack.Cleanup(cmd.Context(), runID)
+			fmt.Fprintf(st.Stdout, "removed %d container(s), %d network(s), %d process(es)\n",
+				len(removed.Containers), len(removed.Networks), len(removed.Processes))
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&runID, "run", "", "only this run id (default: every firedrill run)")
+	return cmd
+}

@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"errors"
+
+	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/stack"
+)
+
+// Exit codes, as DESIGN.md documents them.
+const (
+	// ExitOK: every drill met its targets (or the command succeeded).
+	ExitOK = 0
+	// ExitFailed: a drill failed or missed a target, or the command failed.
+	ExitFailed = 1
+	// ExitBadInput: bad flags, configuration, feature, playbook or rule file.
+	ExitBadInput = 2
+	// ExitEnvironment: the host cannot run the stack (no Docker and no local
+	// binaries, images missing, ...).
+	ExitEnvironment = 3
+)
+
+// ErrUsage marks a command-line mistake.
+var ErrUsage = errors.New("usage")
+
+// exitCode maps an error to its exit code.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid):
+		return ExitBadInput
+	case errors.Is(err, stack.ErrUnavailable):
+		return ExitEnvironment
+	default:
+		return ExitFailed
+	}
+}

@@ -1,0 +1,64 @@
+package demoapp
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestConfigFromEnv(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"DATABASE_URL": "postgres://x@127.0.0.1/app", "REDIS_URL": "redis://127.0.0.1:6379/0",
+		"PORT": "9090", "DB_MAX_CONNS": "4", "DB_ACQUIRE_TIMEOUT": "500ms"}
+	c, err := ConfigFromEnv(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, ":9090", c.Addr)
+	assert.EqualValues(t, 4, c.MaxConns)
+	assert.Equal(t, 500*time.Millisecond, c.AcquireTimeout)
+
+	for k, v := range map[string]string{"PORT": "http", "DB_MAX_CONNS": "0", "DB_ACQUIRE_TIMEOUT": "soon", "SEED_SCALE": "1000"} {
+		bad := map[string]string{"DATABASE_URL": "x", "REDIS_URL": "y", k: v}
+		_, err := ConfigFromEnv(func(k string) string { return bad[k] })
+		require.Error(t, err, k)
+		assert.Contains(t, err.Error(), k)
+	}
+	_, err = ConfigFromEnv(func(string) string { return "" })
+	assert.ErrorContains(t, err, "DATABASE_URL")
+}
+
+func TestFailureFlagFailsAnExactShare(t *testing.T) {
+	t.Parallel()
+	s := newFlagStore()
+	_, err := s.update(flagUpdate{Failure: &Failure{Percent: 30, Endpoints: []string{"/api/content/public"}, Feature: "new_feature"}})
+	require.NoError(t, err)
+	failed := 0
+	for range 1000 {
+		if s.shouldFail("/api/content/public") {
+			failed++
+		}
+		assert.False(t, s.shouldFail("/webhooks/stripe"), "other endpoints are spared")
+	}
+	assert.Equal(t, 300, failed)
+
+	off := false
+	_, err = s.update(flagUpdate{Features: map[string]bool{"new_feature": off}})
+	require.NoError(t, err)
+	assert.False(t, s.shouldFail("/api/content/public"), "the failure belongs to its feature")
+
+	_, err = s.update(flagUpdate{Failure: &Failure{Percent: 101}})
+	assert.ErrorContains(t, err, "failure.percent")
+}
+
+func TestWebhookSignature(t *testing.T) {
+	t.Parallel()
+	a := &App{cfg: Config{WebhookSecret: "whsec_test"}}
+	body := []byte(`{"id":"evt_1"}`)
+	sig := SignWebhook("whsec_test", time.Unix(1700000000, 0), body)
+	assert.True(t, a.verifySignature(sig, body))
+	assert.False(t, a.verifySignature(sig, []byte(`{"id":"evt_2"}`)), "a changed body fails")
+	assert.False(t, a.verifySignature(SignWebhook("other", time.Unix(1700000000, 0), body), body), "another secret fails")
+	assert.False(t, a.verifySignature("t=abc,v1=00", body))
+	assert.False(t, a.verifySignature("", body))
+}
