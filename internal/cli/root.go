@@ -67,4 +67,3 @@ func (g *globalFlags) loadConfig(st *State) (config.Config, error) {
 	}
 	return c, nil
 }
-
