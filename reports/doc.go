@@ -1,0 +1,21 @@
+// Package reports turns a run's Result into the files people read: an HTML
+// score report, result.json, JUnit XML, a post-mortem draft in Markdown, a
+// terminal summary, and a trend over stored runs.
+//
+// Contract:
+//   - reports imports scorer and incident only; it never scores anything
+//     itself (verdicts come in the Result) and never reads a clock, so the
+//     same Result always renders to the same bytes (the golden tests hold it
+//     to that).
+//   - Formats are a registry (Register, Lookup, Names): a format is a
+//     Renderer that writes one Result to an io.Writer. Registering a name
+//     twice panics, because two formats fighting over a name is a bug found
+//     at start-up, not a choice.
+//   - result.json is the stored form of a run, with a versioned schema
+//     (SchemaVersion, SCHEMA.md); ReadResult refuses other versions, so
+//     `firedrill report` can re-render and trend any stored run.
+//   - The HTML report is one self-contained file: templates are embedded
+//     with go:embed, CSS is inline, the timeline is inline SVG, nothing is
+//     fetched. Every string from a drill (scenario names, step output, error
+//     text) goes through html/template's escaping; nothing is marked safe.
+package reports

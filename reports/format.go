@@ -1,0 +1,310 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/scorer"
+)
+
+// Shared wording and number formats, so every format says the same thing
+// the same way.
+
+// fmtDur is a compact duration for people: 45s, 2m, 12m30s, 1h05m, 0.4s.
+func fmtDur(d time.Duration) string {
+	if d < 0 {
+		return "-" + fmtDur(-d)
+	}
+	if d > 0 && d < time.Second {
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	d = d.Round(time.Second)
+	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	switch {
+	case h > 0 && s > 0:
+		return fmt.Sprintf("%dh%02dm%02ds", h, m, s)
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%dh%02dm", h, m)
+	case h > 0:
+		return fmt.Sprintf("%dh", h)
+	case m > 0 && s > 0:
+		return fmt.Sprintf("%dm%02ds", m, s)
+	case m > 0:
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%ds", s)
+}
+
+// fmtMeasure is a measurement, or "missing".
+func fmtMeasure(m scorer.Measurement) string {
+	if d, ok := m.Get(); ok {
+		return fmtDur(d)
+	}
+	return "missing"
+}
+
+// fmtClock is a drill time as a clock since the drill began: 02:30, 1:02:30.
+func fmtClock(d time.Duration) string {
+	neg := ""
+	if d < 0 {
+		neg, d = "-", -d
+	}
+	d = d.Round(time.Second)
+	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	if h > 0 {
+		return fmt.Sprintf("%s%d:%02d:%02d", neg, h, m, s)
+	}
+	return fmt.Sprintf("%s%02d:%02d", neg, m, s)
+}
+
+// fmtScore is a score as a whole number: the score is a summary, and
+// decimals would suggest a precision that one-tick resolution lacks.
+func fmtScore(f float64) string { return fmt.Sprintf("%.0f", f) }
+
+// fmtTime is a wall or drill timestamp in UTC, the same for every reader.
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "unknown"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// criterionVerdict is how reports say a criterion went: met, late with its
+// credit, missing, or violated.
+func criterionVerdict(c scorer.Criterion) string {
+	switch c.Status {
+	case scorer.StatusLate:
+		return fmt.Sprintf("late (credit %.2f)", c.Credit)
+	case scorer.StatusViolated:
+		return "violated"
+	case "":
+		return "unknown"
+	}
+	return string(c.Status)
+}
+
+// criterionMeasured is what was measured as people read it; for an
+// absence criterion, when the event happened or "none".
+func criterionMeasured(c scorer.Criterion) string {
+	if c.Expect == scorer.ExpectAbsent {
+		if d, ok := c.Measured.Get(); ok {
+			return "at drill time " + fmtClock(d)
+		}
+		return "none"
+	}
+	return fmtMeasure(c.Measured)
+}
+
+// scoreOf is the drill's score as shown: "-" for a drill that could not
+// run, whose verdict judges a drill that never happened.
+func scoreOf(d Drill) string {
+	if d.Status == Errored {
+		return "-"
+	}
+	return fmtScore(d.Verdict.Score)
+}
+
+// plural is "1 error", "2 errors".
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// criterionTarget is the criterion's target as people read it.
+func criterionTarget(c scorer.Criterion) string {
+	switch {
+	case c.Expect == scorer.ExpectAbsent:
+		return "never"
+	case c.Target <= 0:
+		return "none"
+	}
+	return "≤ " + fmtDur(c.Target) + " from " + c.From
+}
+
+// missedLine is one missed criterion in a sentence: what JUnit failures and
+// post-mortem action items list.
+func missedLine(c scorer.Criterion) string {
+	var b strings.Builder
+	b.WriteString(c.Name)
+	switch c.Status {
+	case scorer.StatusLate:
+		fmt.Fprintf(&b, " late: %s, target %s (credit %.2f)", fmtMeasure(c.Measured), fmtDur(c.Target), c.Credit)
+	case scorer.StatusViolated:
+		fmt.Fprintf(&b, " violated at drill time %s", fmtClock(c.Measured.Value))
+	default:
+		fmt.Fprintf(&b, " missing (target %s)", fmtDur(c.Target))
+	}
+	if c.Note != "" {
+		b.WriteString(": " + c.Note)
+	}
+	return b.String()
+}
+
+// resultWord is PASS, FAIL or ERROR.
+func resultWord(s Status) string {
+	switch s {
+	case Passed:
+		return "PASS"
+	case Errored:
+		return "ERROR"
+	}
+	return "FAIL"
+}
+
+// describe is one milestone as a timeline event, in the words of the
+// playbook's post-mortem timeline where it has them.
+func describe(m incident.Milestone) string {
+	subj := m.Subject
+	if subj == "" {
+		subj = m.Actor
+	}
+	var s string
+	switch m.Kind {
+	case incident.FaultInjected:
+		s = "Incident began: fault " + subj + " injected"
+	case incident.FaultRecovered:
+		s = "Fault " + subj + " recovered"
+	case incident.AlertPending:
+		s = "Alert " + subj + " pending"
+	case incident.AlertFiring:
+		s = "Alert triggered: " + subj
+		if m.Severity != incident.SeverityUnknown {
+			s += " (" + m.Severity.String() + ")"
+		}
+	case incident.AlertResolved:
+		s = "Alert " + subj + " resolved"
+	case incident.PageSent:
+		s = "Page sent: " + subj
+	case incident.Acknowledged:
+		who := m.Actor
+		if who == "" {
+			who = subj
+		}
+		s = "IC assigned: acknowledged by " + who
+	case incident.Diagnosed:
+		s = "Root cause identified: " + subj
+	case incident.Mitigated:
+		s = "Fix deployed: " + subj
+	case incident.Resolved:
+		s = "Incident resolved"
+		if subj != "" {
+			s += ": " + subj
+		}
+	case incident.StepStarted:
+		s = "Playbook step " + subj + " started"
+	case incident.StepFinished:
+		s = "Playbook step " + subj + " finished"
+		if m.Outcome != "" {
+			s += " (" + m.Outcome + ")"
+		}
+	case incident.Note:
+		s = "Note: " + subj
+	default:
+		s = string(m.Kind) + ": " + subj
+	}
+	if m.Detail != "" {
+		s += " — " + m.Detail
+	}
+	return s
+}
+
+// metricCell is one MTTx against its target, as the summary tables show it.
+type metricCell struct {
+	Value  string
+	Target string
+	// Status is met, late, missing, or na (steady state, or no target).
+	Status string
+}
+
+func metric(v scorer.Verdict, id string, m scorer.Measurement) metricCell {
+	if v.SteadyState {
+		return metricCell{Value: "n/a", Target: "", Status: "na"}
+	}
+	c, ok := v.Criterion(id)
+	if !ok {
+		return metricCell{Value: fmtMeasure(m), Status: "na"}
+	}
+	return metricCell{Value: fmtMeasure(m), Target: fmtDur(c.Target), Status: string(c.Status)}
+}
+
+// String is "1m / 5m", "missing / 5m" or "n/a".
+func (c metricCell) String() string {
+	if c.Target == "" {
+		return c.Value
+	}
+	return c.Value + " / " + c.Target
+}
+
+// severityOf is the drill's severity as shown: P1..P4, or "-" when the
+// verdict has none.
+func severityOf(v scorer.Verdict) string {
+	if v.Severity == incident.SeverityUnknown {
+		return "-"
+	}
+	return v.Severity.String()
+}
+
+// definition is one term of DESIGN.md's Scoring section: the reports print
+// them so a reader never has to guess what a number means.
+type definition struct{ Term, Text string }
+
+var definitions = []definition{
+	{"T0", "the fault is injected (the first fault_injected milestone). A drill with no fault is a steady-state drill: it has no T0, MTTD/MTTA/MTTR do not apply, and it passes only if no alert fires."},
+	{"Detected", "the first alert of the incident fires (the first alert_firing at or after T0)."},
+	{"Acknowledged, diagnosed, mitigated, resolved", "the first milestone of each kind at or after T0; resolved means verification passed and the incident's alerts resolved."},
+	{"MTTD", "mean time to detect = detected − T0."},
+	{"MTTA", "mean time to acknowledge = acknowledged − detected."},
+	{"MTTR", "mean time to resolve = resolved − T0."},
+	{"Severity", "the highest severity label among the incident's firing alerts; its response time (P1 15 min, P2 30 min, P3 2 h, P4 24 h) applies to MTTA."},
+	{"Drill criteria", "from the playbook's monthly drill, each from T0: alert 2 min, IC assigned (ack) 5 min, diagnosis 15 min, mitigation 20 min, restored 30 min."},
+	{"Credit", "a criterion met earns 1; a late one loses credit linearly to 0 at twice its target (2 − measured/target); a missing milestone earns 0, never counts as a zero duration."},
+	{"Score", "0–100: the weighted mean of the criteria's credits × 100. A drill passes when every criterion is met."},
+	{"p50 / p90", "across drills, nearest-rank percentiles of each MTTx over the drills where it was measured (means mislead on long tails)."},
+}
+
+// oneLine keeps a user string on one line and free of control characters
+// (tables, terminal columns: a scenario name must not move the cursor).
+func oneLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Markdown. A drill's strings go into the post-mortem as text, never as
+// markup: a scenario name must not open an HTML tag or break a table.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "<", `\<`, ">", `\>`, "`", "\\`", "*", `\*`, "[", `\[`, "]", `\]`, "|", `\|`)
+
+// mdText is s as inline Markdown text, on one line.
+func mdText(s string) string { return mdEscaper.Replace(oneLine(s)) }
+
+// mdCell is s fit for a table cell (mdText escapes the pipes).
+func mdCell(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return mdText(s)
+}
+
+// mdCode is s as a code span, or "(none)".
+func mdCode(s string) string {
+	s = oneLine(s)
+	if s == "" {
+		return "(none)"
+	}
+	if strings.Contains(s, "`") {
+		return "`` " + s + " ``"
+	}
+	return "`" + s + "`"
+}
+
+// mdEm is s emphasised.
+func mdEm(s string) string { return "*" + mdText(s) + "*" }

@@ -1,0 +1,137 @@
+package reports
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/firedrill/firedrill/scorer"
+)
+
+//go:embed templates/report.html.tmpl
+var htmlSource string
+
+// htmlTmpl is parsed once; html/template escapes every value by context.
+// No function here returns template.HTML (or any other "safe" type): drill
+// strings are data, always.
+var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"f1": func(f float64) string { return fmt.Sprintf("%.1f", f) },
+}).Parse(htmlSource))
+
+type htmlRun struct {
+	RunID, Started, Finished, Wall string
+	Provider, Clock, Tick          string
+	Passed, Failed                 int
+	TotalText, ErrorsText          string
+	Summary                        []htmlStat
+	Targets                        []htmlTarget
+	Drills                         []htmlDrill
+	Definitions                    []definition
+}
+
+type htmlStat struct {
+	Name, Measured, Missing, P50, P90, Target string
+}
+
+type htmlTarget struct{ Name, Value string }
+
+type htmlDrill struct {
+	Anchor, Scenario, Feature, Tags string
+	Status, Result, Error           string
+	Severity, SeverityAlert         string
+	MTTD, MTTA, MTTR                metricCell
+	Score                           string
+	Steady                          bool
+	Chart                           chart
+	Criteria                        []htmlCriterion
+	Steps                           []htmlStep
+	Events                          []pmEvent
+}
+
+type htmlCriterion struct {
+	Name, From, Target, Measured, Verdict, Status, Credit, Weight, Note string
+}
+
+type htmlStep struct {
+	Name, Phase, Kind, Start, End, Took, Outcome, Output string
+	Failed, Truncated                                    bool
+}
+
+func renderHTML(w io.Writer, r Result) error {
+	p, f, e := r.Counts()
+	run := htmlRun{
+		RunID: orDash(r.RunID), Started: fmtTime(r.Started), Finished: fmtTime(r.Finished),
+		Provider: orDash(r.Environment.Provider), Clock: orDash(string(r.Environment.Clock)), Tick: fmtDur(r.Environment.Tick),
+		Passed: p, Failed: f, TotalText: plural(len(r.Drills), "drill"), ErrorsText: plural(e, "error"),
+		Definitions: definitions,
+	}
+	if span := wallSpan(r.Started, r.Finished); span > 0 {
+		run.Wall = fmtDur(span)
+	}
+	s := scorer.Summarize(r.Verdicts())
+	for _, x := range []struct {
+		name string
+		st   scorer.Stat
+		t    string
+	}{{"MTTD", s.MTTD, fmtDur(r.Targets.MTTD)}, {"MTTA", s.MTTA, fmtDur(r.Targets.MTTA)}, {"MTTR", s.MTTR, fmtDur(r.Targets.MTTR)}} {
+		run.Summary = append(run.Summary, htmlStat{x.name, fmt.Sprint(x.st.Measured), fmt.Sprint(x.st.Missing),
+			orDash(optMeasure(x.st.P50)), orDash(optMeasure(x.st.P90)), x.t})
+	}
+	t := r.Targets
+	run.Targets = []htmlTarget{
+		{"MTTD", fmtDur(t.MTTD)}, {"MTTA", fmtDur(t.MTTA)}, {"MTTR", fmtDur(t.MTTR)},
+		{"Response P1 / P2 / P3 / P4 (on MTTA)", strings.Join([]string{fmtDur(t.Response.P1), fmtDur(t.Response.P2), fmtDur(t.Response.P3), fmtDur(t.Response.P4)}, " / ")},
+		{"Drill: alert / ack / diagnosis / mitigation / restored (from T0)", strings.Join([]string{fmtDur(t.Drill.Alert), fmtDur(t.Drill.Ack), fmtDur(t.Drill.Diagnosis), fmtDur(t.Drill.Mitigation), fmtDur(t.Drill.Restored)}, " / ")},
+	}
+	for i, d := range r.Drills {
+		run.Drills = append(run.Drills, htmlDrillOf(i, d, r.Targets))
+	}
+	if err := htmlTmpl.Execute(w, run); err != nil {
+		return fmt.Errorf("render html: %w", err)
+	}
+	return nil
+}
+
+func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
+	v := d.Verdict
+	h := htmlDrill{
+		Anchor: fmt.Sprintf("drill-%d", i+1), Scenario: d.Scenario, Feature: d.Feature, Tags: strings.Join(d.Tags, " "),
+		Status: string(d.Status), Result: resultWord(d.Status), Error: d.Error,
+		Severity: severityOf(v), SeverityAlert: v.SeverityAlert,
+		MTTD: metric(v, scorer.IDMTTD, v.MTTD), MTTA: metric(v, scorer.IDMTTA, v.MTTA), MTTR: metric(v, scorer.IDMTTR, v.MTTR),
+		Score: scoreOf(d), Steady: v.SteadyState,
+		Chart: buildChart(d, targets),
+	}
+	for _, c := range v.Criteria {
+		h.Criteria = append(h.Criteria, htmlCriterion{
+			Name: c.Name, From: c.From, Target: criterionTarget(c), Measured: criterionMeasured(c),
+			Verdict: criterionVerdict(c), Status: string(c.Status), Credit: fmt.Sprintf("%.2f", c.Credit),
+			Weight: fmt.Sprintf("%g", c.Weight), Note: c.Note,
+		})
+	}
+	for _, s := range d.Steps {
+		h.Steps = append(h.Steps, htmlStep{
+			Name: s.Name, Phase: s.Phase, Kind: s.Kind, Start: fmtClock(s.Start), End: fmtClock(s.End),
+			Took: fmtDur(s.End - s.Start), Outcome: s.Outcome, Output: s.Output,
+			Failed: s.Outcome != "ok", Truncated: s.Truncated,
+		})
+	}
+	t0 := v.Marks.T0.Value
+	for _, m := range sortedTimeline(d.Timeline) {
+		from := ""
+		if v.Marks.T0.Present {
+			from = signedClock(m.Drill - t0)
+		}
+		h.Events = append(h.Events, pmEvent{At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: from, Text: describe(m)})
+	}
+	return h
+}
+
+func optMeasure(m scorer.Measurement) string {
+	if !m.Present {
+		return ""
+	}
+	return fmtMeasure(m)
+}

@@ -1,0 +1,78 @@
+package reports
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/firedrill/firedrill/incident"
+)
+
+const hostile = `<script>alert(1)</script>`
+
+// hostileResult puts attacker-controlled strings everywhere a drill can:
+// scenario, feature, tags, alert and step names, step output, error text.
+func hostileResult() Result {
+	r := fixture()
+	d := &r.Drills[0]
+	d.Scenario = hostile
+	d.Feature = `features/"><img src=x onerror=alert(2)>.feature`
+	d.Tags = append(d.Tags, hostile)
+	d.Steps[0].Output = "rows: 1\n" + hostile + "\n</pre><iframe>"
+	d.Steps[1].Name = hostile
+	d.Timeline = append(d.Timeline, ev(incident.AlertFiring, 2.5, "monitor", hostile, incident.P3))
+	r.Drills[3].Error = "start stack: " + hostile
+	return r
+}
+
+func renderString(t *testing.T, format string, r Result) string {
+	t.Helper()
+	rd, ok := Lookup(format)
+	require.True(t, ok)
+	var buf bytes.Buffer
+	require.NoError(t, rd.Render(&buf, r))
+	return buf.String()
+}
+
+func TestHTMLEscapesDrillStrings(t *testing.T) {
+	t.Parallel()
+	html := renderString(t, "html", hostileResult())
+	assert.NotContains(t, html, "<script", "no script element, hostile or otherwise")
+	assert.NotContains(t, html, "<img", "attribute breakout is escaped")
+	assert.NotContains(t, html, "<iframe")
+	assert.NotContains(t, html, "</pre><iframe")
+	assert.Contains(t, html, "&lt;script&gt;alert(1)&lt;/script&gt;", "the hostile name is shown, escaped")
+	assert.Contains(t, html, "&lt;/pre&gt;&lt;iframe&gt;", "hostile step output is shown, escaped")
+	assert.Contains(t, html, "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;", "a quote cannot end the attribute or element")
+}
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	t.Parallel()
+	html := strings.ToLower(renderString(t, "html", fixture()))
+	for _, bad := range []string{`src="http`, `href="http`, `src='http`, `href='http`, "<link", "@import", "url(", "<script", "<iframe"} {
+		assert.NotContains(t, html, bad)
+	}
+	assert.Contains(t, html, "<style>", "CSS is inline")
+	assert.Contains(t, html, "<svg class=\"timeline\"", "the timeline is inline SVG")
+	for _, term := range []string{"mttd", "mtta", "mttr", "score", "credit"} {
+		assert.Contains(t, html, "<dt>"+term, "the definitions are printed")
+	}
+}
+
+func TestTextFormatsNeutraliseDrillStrings(t *testing.T) {
+	t.Parallel()
+	r := hostileResult()
+	r.Drills[1].Scenario = "line one\nline two\x1b[31m"
+	pm := renderString(t, "postmortem", r)
+	assert.NotRegexp(t, `(^|[^\\])<script`, pm, "markdown renders text, not tags: every < is escaped")
+	assert.Contains(t, pm, `\<script\>alert(1)\</script\>`)
+	sum := renderString(t, "summary", r)
+	assert.NotContains(t, sum, "\x1b", "no terminal escapes from a scenario name")
+	assert.Contains(t, sum, "line one line two")
+	junit := renderString(t, "junit", r)
+	assert.NotContains(t, junit, "<script")
+	assert.Contains(t, junit, "&lt;script&gt;")
+}

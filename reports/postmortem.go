@@ -1,0 +1,254 @@
+package reports
+
+import (
+	"cmp"
+	_ "embed"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/scorer"
+)
+
+// The post-mortem draft follows the playbook's Post-Mortem Template section
+// by section, filling what the drill knows (timeline, impact duration, what
+// was detected, acknowledged and resolved, the missed criteria as action
+// items) and leaving the template's brackets where only people can answer.
+
+//go:embed templates/postmortem.md.tmpl
+var postmortemSource string
+
+var postmortemTmpl = template.Must(template.New("postmortem").Funcs(template.FuncMap{
+	"md":   mdText,
+	"cell": mdCell,
+	"code": mdCode,
+}).Parse(postmortemSource))
+
+type pmRun struct {
+	RunID     string
+	Incidents []pmIncident
+	Steady    []pmSteady
+}
+
+type pmIncident struct {
+	Title, Feature, Date, ID string
+	Summary, Impact          string
+	Fault, FaultDetail       string
+	Resolution               string
+	Events                   []pmEvent
+	Steps                    []pmStep
+	Met, Missed, Actions     []string
+	Criteria                 []pmCriterion
+	Score, Result            string
+}
+
+type pmEvent struct{ At, Drill, FromT0, Text string }
+
+type pmStep struct{ Name, Phase, Kind, Start, End, Outcome string }
+
+type pmCriterion struct{ Name, Target, Measured, Verdict string }
+
+type pmSteady struct{ Name, Feature, Result, Note string }
+
+func renderPostmortem(w io.Writer, r Result) error {
+	run := pmRun{RunID: orDash(r.RunID)}
+	for i, d := range r.Drills {
+		v := d.Verdict
+		if v.SteadyState {
+			note := "no alert fired"
+			for _, c := range v.Criteria {
+				if c.Note != "" {
+					note = c.Note
+				}
+			}
+			if d.Error != "" {
+				note = d.Error
+			}
+			run.Steady = append(run.Steady, pmSteady{Name: d.Scenario, Feature: d.Feature, Result: resultWord(d.Status), Note: note})
+			continue
+		}
+		run.Incidents = append(run.Incidents, pmDrill(r, i, d))
+	}
+	if err := postmortemTmpl.Execute(w, run); err != nil {
+		return fmt.Errorf("render postmortem: %w", err)
+	}
+	return nil
+}
+
+func pmDrill(r Result, i int, d Drill) pmIncident {
+	v := d.Verdict
+	ms := sortedTimeline(d.Timeline)
+	t0 := v.Marks.T0.Value
+	fault, ok := firstOf(ms, incident.FaultInjected)
+	when := r.Started
+	if ok && !fault.At.IsZero() {
+		when = fault.At
+	}
+	p := pmIncident{
+		Title:   d.Scenario + " (drill)",
+		Feature: d.Feature,
+		Date:    "[YYYY-MM-DD]",
+		ID:      fmt.Sprintf("INC-[YYYYMMDD]-%03d", i+1),
+		Fault:   fault.Subject,
+		Score:   fmtScore(v.Score),
+		Result:  resultWord(d.Status),
+	}
+	if !when.IsZero() {
+		p.Date = when.UTC().Format("2006-01-02")
+		p.ID = fmt.Sprintf("INC-%s-%03d", when.UTC().Format("20060102"), i+1)
+	}
+	if fault.Detail != "" {
+		p.FaultDetail = fault.Detail
+	}
+	for _, m := range ms {
+		p.Events = append(p.Events, pmEvent{
+			At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: signedClock(m.Drill - t0), Text: describe(m),
+		})
+	}
+	for _, s := range d.Steps {
+		p.Steps = append(p.Steps, pmStep{s.Name, s.Phase, s.Kind, fmtClock(s.Start), fmtClock(s.End), s.Outcome})
+	}
+	p.Summary = pmSummary(d, fault)
+	p.Impact, p.Resolution = pmImpact(d, ms)
+	for _, c := range v.Criteria {
+		p.Criteria = append(p.Criteria, pmCriterion{c.Name, criterionTarget(c), criterionMeasured(c), criterionVerdict(c)})
+		if c.Met {
+			p.Met = append(p.Met, fmt.Sprintf("%s within target: %s (target %s)", c.Name, fmtMeasure(c.Measured), fmtDur(c.Target)))
+			continue
+		}
+		p.Missed = append(p.Missed, missedLine(c))
+		p.Actions = append(p.Actions, actionFor(c))
+	}
+	if d.Error != "" {
+		p.Missed = append(p.Missed, "The drill stopped with an error: "+oneLine(d.Error))
+		p.Actions = append(p.Actions, "Fix the drill error: "+oneLine(d.Error))
+	}
+	return p
+}
+
+func pmSummary(d Drill, fault incident.Milestone) string {
+	v := d.Verdict
+	var b strings.Builder
+	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s at %s (drill time %s).",
+		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), clockOf(fault), fmtClock(fault.Drill))
+	if !v.Marks.Detected.Present {
+		b.WriteString(" No alert fired: the incident was never detected, so it was never acknowledged through a page.")
+	} else {
+		fmt.Fprintf(&b, " The incident was declared %s", severityOf(v))
+		if v.SeverityAlert != "" {
+			fmt.Fprintf(&b, " from alert %s", mdCode(v.SeverityAlert))
+		}
+		fmt.Fprintf(&b, ". It was detected %s after the fault (MTTD%s)", fmtMeasure(v.MTTD), targetNote(v, scorer.IDMTTD))
+		if v.MTTA.Present {
+			fmt.Fprintf(&b, ", acknowledged %s after detection (MTTA%s)", fmtMeasure(v.MTTA), targetNote(v, scorer.IDMTTA))
+		} else {
+			b.WriteString(", never acknowledged")
+		}
+		if v.MTTR.Present {
+			fmt.Fprintf(&b, " and resolved %s after the fault (MTTR%s).", fmtMeasure(v.MTTR), targetNote(v, scorer.IDMTTR))
+		} else {
+			b.WriteString(" and not resolved within the drill.")
+		}
+	}
+	missed := len(v.Missed())
+	switch {
+	case d.Status == Errored:
+		fmt.Fprintf(&b, " The drill stopped with an error; it scored %s/100.", fmtScore(v.Score))
+	case missed == 0:
+		fmt.Fprintf(&b, " It met all %d criteria and scored %s/100.", len(v.Criteria), fmtScore(v.Score))
+	default:
+		fmt.Fprintf(&b, " It missed %d of %d criteria and scored %s/100.", missed, len(v.Criteria), fmtScore(v.Score))
+	}
+	return b.String()
+}
+
+func targetNote(v scorer.Verdict, id string) string {
+	if c, ok := v.Criterion(id); ok {
+		return ", target " + fmtDur(c.Target)
+	}
+	return ""
+}
+
+// pmImpact is the impact duration (fault injected to resolved) and the
+// resolution sentence.
+func pmImpact(d Drill, ms []incident.Milestone) (impact, resolution string) {
+	v := d.Verdict
+	if mttr, ok := v.MTTR.Get(); ok {
+		impact = fmtDur(mttr) + " (fault injected to resolved)"
+		resolution = fmt.Sprintf("Resolved at drill time %s, %s after the fault was injected.", fmtClock(v.Marks.Resolved.Value), fmtDur(mttr))
+		if m, ok := v.Marks.Mitigated.Get(); ok {
+			resolution += fmt.Sprintf(" Mitigation was applied at drill time %s.", fmtClock(m))
+		}
+		return impact, resolution
+	}
+	end := v.Marks.T0.Value
+	if len(ms) > 0 {
+		end = ms[len(ms)-1].Drill
+	}
+	for _, s := range d.Steps {
+		end = max(end, s.End)
+	}
+	impact = fmt.Sprintf("unresolved: at least %s (the drill's record ends at drill time %s)", fmtDur(end-v.Marks.T0.Value), fmtClock(end))
+	resolution = "The incident was not resolved within the drill."
+	if m, ok := v.Marks.Mitigated.Get(); ok {
+		resolution += fmt.Sprintf(" Mitigation was applied at drill time %s, but verification did not pass.", fmtClock(m))
+	}
+	return impact, resolution
+}
+
+// actionFor turns a missed criterion into an action item: what was missed,
+// and where in the playbook to look.
+func actionFor(c scorer.Criterion) string {
+	where := map[string]string{
+		scorer.IDMTTD:       "review the alert rules' thresholds and for: durations",
+		scorer.IDAlert:      "review the alert rules' thresholds and for: durations",
+		scorer.IDMTTA:       "review paging and the on-call acknowledgement path",
+		scorer.IDResponse:   "review paging and the on-call acknowledgement path",
+		scorer.IDAck:        "review how fast an incident commander is assigned",
+		scorer.IDDiagnosis:  "review the diagnosis runbook",
+		scorer.IDMitigation: "review the mitigation steps of the runbook",
+		scorer.IDMTTR:       "review recovery and verification",
+		scorer.IDRestored:   "review recovery and verification",
+		scorer.IDQuiet:      "review the alert that fired without a fault",
+	}[c.ID]
+	if where == "" {
+		return missedLine(c)
+	}
+	return missedLine(c) + " — " + where
+}
+
+func sortedTimeline(tl []incident.Milestone) []incident.Milestone {
+	ms := slices.Clone(tl)
+	slices.SortStableFunc(ms, func(a, b incident.Milestone) int { return cmp.Compare(a.Drill, b.Drill) })
+	return ms
+}
+
+func firstOf(ms []incident.Milestone, k incident.Kind) (incident.Milestone, bool) {
+	for _, m := range ms {
+		if m.Kind == k {
+			return m, true
+		}
+	}
+	return incident.Milestone{}, false
+}
+
+// clockOf is the milestone's drill timestamp as HH:MM:SS (UTC), the
+// playbook timeline's "Time" column.
+func clockOf(m incident.Milestone) string {
+	if m.At.IsZero() {
+		return "--:--:--"
+	}
+	return m.At.UTC().Format("15:04:05")
+}
+
+// signedClock is a drill time relative to T0: +01:00, -00:30.
+func signedClock(d time.Duration) string {
+	if d < 0 {
+		return fmtClock(d)
+	}
+	return "+" + fmtClock(d)
+}

@@ -1,0 +1,273 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"time"
+	"unicode/utf8"
+
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/scorer"
+)
+
+// SchemaVersion names the result.json layout. It changes when a field
+// changes meaning or goes away (adding fields does not change it), so a
+// stored run is never misread by a newer firedrill.
+const SchemaVersion = "firedrill.result/v1"
+
+// ErrSchema is wrapped when a stored result has another schema version.
+var ErrSchema = errors.New("unsupported result schema")
+
+// Result is one run of firedrill: every drill it ran, with its timeline and
+// verdict. It is what result.json stores and what every format renders.
+type Result struct {
+	// Schema is SchemaVersion; WriteResult fills it in.
+	Schema string `json:"schema"`
+	RunID  string `json:"run_id"`
+	// Started and Finished are wall times of the whole run.
+	Started     time.Time      `json:"started"`
+	Finished    time.Time      `json:"finished"`
+	Environment Environment    `json:"environment"`
+	Targets     scorer.Targets `json:"targets"`
+	Drills      []Drill        `json:"drills"`
+}
+
+// Environment is where the run happened, so a reader can tell a realtime
+// game day from a compressed CI run.
+type Environment struct {
+	// Provider is the stack provider that ran: docker or local.
+	Provider string        `json:"provider"`
+	Clock    incident.Mode `json:"clock"`
+	Tick     time.Duration `json:"tick"`
+}
+
+// Status is a drill's outcome.
+type Status string
+
+// Drill statuses. Failed means the drill ran and missed a target (or a
+// Then step); error means it could not run as written (the stack did not
+// start, a step was undefined), so its verdict says little.
+const (
+	Passed  Status = "passed"
+	Failed  Status = "failed"
+	Errored Status = "error"
+)
+
+// StatusOf is the status a drill gets from its verdict and the error that
+// stopped it, if any.
+func StatusOf(v scorer.Verdict, err error) Status {
+	switch {
+	case err != nil:
+		return Errored
+	case v.Passed:
+		return Passed
+	}
+	return Failed
+}
+
+// Drill is one scenario's run.
+type Drill struct {
+	Feature  string   `json:"feature"`
+	Scenario string   `json:"scenario"`
+	Tags     []string `json:"tags,omitempty"`
+	Status   Status   `json:"status"`
+	Error    string   `json:"error,omitempty"`
+	// Started and Finished are wall times; zero when unknown.
+	Started  time.Time `json:"started,omitzero"`
+	Finished time.Time `json:"finished,omitzero"`
+	// Timeline is every milestone, in the order recorded.
+	Timeline []incident.Milestone `json:"timeline"`
+	Verdict  scorer.Verdict       `json:"verdict"`
+	Steps    []Step               `json:"steps,omitempty"`
+}
+
+// Step is one playbook step as the runner logged it.
+type Step struct {
+	Name string `json:"name"`
+	// Phase is diagnose, mitigate or verify.
+	Phase string `json:"phase"`
+	// Kind is the step type: sql, redis, http, shell, container, flag, wait.
+	Kind string `json:"kind"`
+	// Start and End are drill times since the drill began.
+	Start   time.Duration `json:"start"`
+	End     time.Duration `json:"end"`
+	Outcome string        `json:"outcome"`
+	// Output is the step's output, cut to MaxStepOutput bytes (Truncated).
+	Output    string `json:"output,omitempty"`
+	Truncated bool   `json:"truncated,omitempty"`
+}
+
+// MaxStepOutput bounds a step's stored output: a report is read by people,
+// and a runaway script must not make it megabytes.
+const MaxStepOutput = 4096
+
+// TruncateOutput cuts s to at most limit bytes on a UTF-8 boundary and says
+// whether it cut anything.
+func TruncateOutput(s string, limit int) (string, bool) {
+	if len(s) <= limit {
+		return s, false
+	}
+	cut := max(limit, 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], true
+}
+
+// Duration is the drill's wall time, zero when unknown.
+func (d Drill) Duration() time.Duration {
+	return wallSpan(d.Started, d.Finished)
+}
+
+// Verdicts are the verdicts of the drills that ran (status passed or
+// failed), for scorer.Summarize. Errored drills are left out: they did not
+// run as written, and their partial timelines would skew the percentiles.
+func (r Result) Verdicts() []scorer.Verdict {
+	var out []scorer.Verdict
+	for _, d := range r.Drills {
+		if d.Status != Errored {
+			out = append(out, d.Verdict)
+		}
+	}
+	return out
+}
+
+// Counts are how many drills passed, failed and errored.
+func (r Result) Counts() (passed, failed, errored int) {
+	for _, d := range r.Drills {
+		switch d.Status {
+		case Passed:
+			passed++
+		case Errored:
+			errored++
+		default:
+			failed++
+		}
+	}
+	return passed, failed, errored
+}
+
+type envJSON struct {
+	Provider string        `json:"provider"`
+	Clock    incident.Mode `json:"clock"`
+	Tick     jsonDuration  `json:"tick"`
+}
+
+// MarshalJSON writes the tick as {"seconds", "text"}.
+func (e Environment) MarshalJSON() ([]byte, error) {
+	return json.Marshal(envJSON{e.Provider, e.Clock, jsonDuration(e.Tick)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (e *Environment) UnmarshalJSON(b []byte) error {
+	var w envJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("decode environment: %w", err)
+	}
+	*e = Environment{w.Provider, w.Clock, time.Duration(w.Tick)}
+	return nil
+}
+
+type stepAlias Step
+
+type stepJSON struct {
+	stepAlias
+	Start jsonDuration `json:"start"`
+	End   jsonDuration `json:"end"`
+}
+
+// MarshalJSON writes start and end as {"seconds", "text"}.
+func (s Step) MarshalJSON() ([]byte, error) {
+	return json.Marshal(stepJSON{stepAlias(s), jsonDuration(s.Start), jsonDuration(s.End)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Step) UnmarshalJSON(b []byte) error {
+	var w stepJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("decode step: %w", err)
+	}
+	*s = Step(w.stepAlias)
+	s.Start, s.End = time.Duration(w.Start), time.Duration(w.End)
+	return nil
+}
+
+// jsonDuration is a duration stored as {"seconds": 15, "text": "15s"}, the
+// same form scorer uses, so one reader handles every duration in the file.
+type jsonDuration time.Duration
+
+type durationObject struct {
+	Seconds float64 `json:"seconds"`
+	Text    string  `json:"text"`
+}
+
+func (d jsonDuration) MarshalJSON() ([]byte, error) {
+	return json.Marshal(durationObject{time.Duration(d).Seconds(), time.Duration(d).String()})
+}
+
+func (d *jsonDuration) UnmarshalJSON(b []byte) error {
+	var o durationObject
+	if err := json.Unmarshal(b, &o); err != nil {
+		return fmt.Errorf("decode duration: %w", err)
+	}
+	*d = jsonDuration(time.Duration(math.Round(o.Seconds * float64(time.Second))))
+	return nil
+}
+
+// WriteResult writes r as indented JSON (the result.json format), filling
+// in the schema version.
+func WriteResult(w io.Writer, r Result) error {
+	r.Schema = SchemaVersion
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode result: %w", err)
+	}
+	b = append(b, '\n')
+	if _, err := w.Write(b); err != nil {
+		return fmt.Errorf("write result: %w", err)
+	}
+	return nil
+}
+
+// ReadResult reads a result written by WriteResult. A result of another
+// schema version is refused (ErrSchema) rather than half-read.
+func ReadResult(rd io.Reader) (Result, error) {
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		return Result{}, fmt.Errorf("read result: %w", err)
+	}
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return Result{}, fmt.Errorf("decode result: %w", err)
+	}
+	if head.Schema != SchemaVersion {
+		return Result{}, fmt.Errorf("decode result: schema %q, want %q: %w", head.Schema, SchemaVersion, ErrSchema)
+	}
+	var r Result
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&r); err != nil {
+		return Result{}, fmt.Errorf("decode result: %w", err)
+	}
+	return r, nil
+}
+
+// ReadResultFile reads a stored result.json, naming the file in errors.
+func ReadResultFile(path string) (Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("open result: %w", err)
+	}
+	defer f.Close()
+	r, err := ReadResult(f)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return r, nil
+}

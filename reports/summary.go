@@ -1,0 +1,72 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/firedrill/firedrill/scorer"
+)
+
+// renderSummary is the terminal view: one line per drill, then the run's
+// totals and percentiles. Plain ASCII columns, so it reads in any CI log.
+func renderSummary(w io.Writer, r Result) error {
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "firedrill run %s  provider=%s clock=%s tick=%s\n",
+		orDash(r.RunID), orDash(r.Environment.Provider), orDash(string(r.Environment.Clock)), fmtDur(r.Environment.Tick))
+	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "DRILL\tSEVERITY\tMTTD\tMTTA\tMTTR\tSCORE\tRESULT")
+	for _, d := range r.Drills {
+		v := d.Verdict
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(d.Scenario), severityOf(v),
+			metric(v, scorer.IDMTTD, v.MTTD), metric(v, scorer.IDMTTA, v.MTTA), metric(v, scorer.IDMTTR, v.MTTR),
+			scoreOf(d), resultWord(d.Status))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("render summary: %w", err)
+	}
+	p, f, e := r.Counts()
+	fmt.Fprintf(ew, "%s: %d passed, %d failed, %s\n", plural(len(r.Drills), "drill"), p, f, plural(e, "error"))
+	s := scorer.Summarize(r.Verdicts())
+	fmt.Fprintf(ew, "p50/p90: MTTD %s  MTTA %s  MTTR %s\n", pair(s.MTTD), pair(s.MTTA), pair(s.MTTR))
+	for _, d := range r.Drills {
+		if d.Status == Errored && d.Error != "" {
+			fmt.Fprintf(ew, "error in %s: %s\n", oneLine(d.Scenario), oneLine(d.Error))
+		}
+	}
+	if ew.err != nil {
+		return fmt.Errorf("render summary: %w", ew.err)
+	}
+	return nil
+}
+
+// pair is "p50/p90" of a stat, "-" where nothing was measured.
+func pair(s scorer.Stat) string {
+	if !s.P50.Present {
+		return "-"
+	}
+	return fmtMeasure(s.P50) + "/" + fmtMeasure(s.P90)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// errWriter keeps the first write error, so a renderer can print freely and
+// check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}

@@ -1,0 +1,203 @@
+package scorer
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/firedrill/firedrill/incident"
+)
+
+// Marks are the drill times (since the drill began) of the milestones the
+// definitions use, each present only if it happened. Reports draw them.
+type Marks struct {
+	T0           Measurement `json:"t0"`       // fault injected
+	Detected     Measurement `json:"detected"` // first alert firing at or after T0
+	Acknowledged Measurement `json:"acknowledged"`
+	Diagnosed    Measurement `json:"diagnosed"`
+	Mitigated    Measurement `json:"mitigated"`
+	Resolved     Measurement `json:"resolved"`
+}
+
+// Verdict is a drill's score: what happened when, against which targets,
+// and whether it passed.
+type Verdict struct {
+	// SteadyState is true when no fault was injected: there is no T0 and
+	// MTTD, MTTA and MTTR are not applicable (not present).
+	SteadyState bool        `json:"steady_state"`
+	Marks       Marks       `json:"marks"`
+	MTTD        Measurement `json:"mttd"`
+	MTTA        Measurement `json:"mtta"`
+	MTTR        Measurement `json:"mttr"`
+	// Severity is the highest severity among the incident's firing alerts;
+	// SeverityAlert is the alert that set it (the earliest of equals).
+	Severity      incident.Severity `json:"severity"`
+	SeverityAlert string            `json:"severity_alert,omitempty"`
+	Criteria      []Criterion       `json:"criteria"`
+	// Score is the weighted mean of the criteria's credits × 100, in [0, 100].
+	Score float64 `json:"score"`
+	// Passed is true when every criterion is met.
+	Passed bool `json:"passed"`
+}
+
+// Missed are the criteria not met, in order: what a post-mortem's action
+// items and a JUnit failure list.
+func (v Verdict) Missed() []Criterion {
+	var out []Criterion
+	for _, c := range v.Criteria {
+		if !c.Met {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Criterion is the criterion with id, if the verdict has it.
+func (v Verdict) Criterion(id string) (Criterion, bool) {
+	for _, c := range v.Criteria {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Criterion{}, false
+}
+
+// Score judges one drill's timeline against targets, with DESIGN.md's
+// definitions (see the package doc). The timeline need not be sorted: it is
+// read in drill-time order, ties in recorded order.
+func Score(timeline []incident.Milestone, targets Targets) Verdict {
+	ms := slices.Clone(timeline)
+	slices.SortStableFunc(ms, func(a, b incident.Milestone) int { return cmp.Compare(a.Drill, b.Drill) })
+
+	t0, injected := first(ms, incident.FaultInjected, 0)
+	if !injected {
+		return steady(ms, targets)
+	}
+	v := Verdict{}
+	v.Marks.T0 = Measured(t0.Drill)
+	if m, ok := first(ms, incident.AlertFiring, t0.Drill); ok {
+		v.Marks.Detected = Measured(m.Drill)
+	}
+	for kind, mark := range map[incident.Kind]*Measurement{
+		incident.Acknowledged: &v.Marks.Acknowledged,
+		incident.Diagnosed:    &v.Marks.Diagnosed,
+		incident.Mitigated:    &v.Marks.Mitigated,
+		incident.Resolved:     &v.Marks.Resolved,
+	} {
+		if m, ok := first(ms, kind, t0.Drill); ok {
+			*mark = Measured(m.Drill)
+		}
+	}
+
+	mk := v.Marks
+	v.MTTD = mk.Detected.Sub(mk.T0)
+	v.MTTA = mk.Acknowledged.Sub(mk.Detected)
+	if d, ok := v.MTTA.Get(); ok && d < 0 {
+		v.MTTA = Measured(0) // acknowledged before any alert fired
+	}
+	v.MTTR = mk.Resolved.Sub(mk.T0)
+
+	until := time.Duration(1<<63 - 1)
+	if d, ok := mk.Resolved.Get(); ok {
+		until = d
+	}
+	v.Severity, v.SeverityAlert = severity(ms, t0.Drill, until)
+
+	t, w := targets, targets.Weights
+	add := func(id, name, from string, target time.Duration, weight float64, m Measurement) {
+		if target > 0 {
+			v.Criteria = append(v.Criteria, judge(id, name, from, target, weight, m))
+		}
+	}
+	add(IDMTTD, "MTTD", "T0", t.MTTD, w.MTTD, v.MTTD)
+	add(IDMTTA, "MTTA", "detected", t.MTTA, w.MTTA, v.MTTA)
+	add(IDMTTR, "MTTR", "T0", t.MTTR, w.MTTR, v.MTTR)
+	switch rt := t.Response.For(v.Severity); {
+	case rt > 0:
+		add(IDResponse, "Response target ("+v.Severity.String()+")", "detected", rt, w.Response, v.MTTA)
+	case v.Severity == incident.SeverityUnknown && t.Response.any():
+		note := "no alert fired, so no severity chose a response target"
+		if mk.Detected.Present {
+			note = "no firing alert carried a severity label, so no response target applies"
+		}
+		v.Criteria = append(v.Criteria, Criterion{
+			ID: IDResponse, Name: "Response target (severity unknown)", From: "detected", Expect: ExpectWithin,
+			Measured: v.MTTA, Status: StatusMissing, Weight: max(w.Response, 0), Note: note,
+		})
+	}
+	add(IDAlert, "Alert triggers", "T0", t.Drill.Alert, w.Alert, mk.Detected.Sub(mk.T0))
+	add(IDAck, "IC assigned (acknowledged)", "T0", t.Drill.Ack, w.Ack, mk.Acknowledged.Sub(mk.T0))
+	add(IDDiagnosis, "Diagnosis completed", "T0", t.Drill.Diagnosis, w.Diagnosis, mk.Diagnosed.Sub(mk.T0))
+	add(IDMitigation, "Mitigation applied", "T0", t.Drill.Mitigation, w.Mitigation, mk.Mitigated.Sub(mk.T0))
+	add(IDRestored, "Service restored", "T0", t.Drill.Restored, w.Restored, mk.Resolved.Sub(mk.T0))
+
+	v.Score, v.Passed = total(v.Criteria)
+	return v
+}
+
+// steady scores a drill with no fault: the only thing it can get wrong is a
+// false alarm.
+func steady(ms []incident.Milestone, t Targets) Verdict {
+	v := Verdict{SteadyState: true}
+	c := Criterion{ID: IDQuiet, Name: "No alert fires", From: "drill start", Expect: ExpectAbsent, Weight: max(t.Weights.Quiet, 0)}
+	if m, ok := first(ms, incident.AlertFiring, 0); ok {
+		c.Measured, c.Status, c.Credit = Measured(m.Drill), StatusViolated, 0
+		c.Note = "alert " + m.Subject + " fired with no fault injected"
+	} else {
+		c.Status, c.Met, c.Credit = StatusMet, true, 1
+	}
+	v.Criteria = []Criterion{c}
+	v.Severity, v.SeverityAlert = severity(ms, 0, time.Duration(1<<63-1))
+	v.Score, v.Passed = total(v.Criteria)
+	return v
+}
+
+// total is the weighted mean of credits × 100 and whether all are met. With
+// every weight zero the plain mean is used, so a score still exists; with no
+// criteria at all there is nothing to fail.
+func total(cs []Criterion) (float64, bool) {
+	passed := true
+	var sum, weights, plain float64
+	for _, c := range cs {
+		passed = passed && c.Met
+		sum += c.Weight * c.Credit
+		weights += c.Weight
+		plain += c.Credit
+	}
+	switch {
+	case len(cs) == 0:
+		return 100, passed
+	case weights == 0:
+		return plain / float64(len(cs)) * 100, passed
+	}
+	return sum / weights * 100, passed
+}
+
+// first is the earliest milestone of kind at or after from (ms is sorted).
+func first(ms []incident.Milestone, kind incident.Kind, from time.Duration) (incident.Milestone, bool) {
+	for _, m := range ms {
+		if m.Kind == kind && m.Drill >= from {
+			return m, true
+		}
+	}
+	return incident.Milestone{}, false
+}
+
+// severity is the highest severity of the alerts firing in [from, until],
+// with the alert that set it.
+func severity(ms []incident.Milestone, from, until time.Duration) (incident.Severity, string) {
+	best, name := incident.SeverityUnknown, ""
+	for _, m := range ms {
+		if m.Kind != incident.AlertFiring || m.Drill < from || m.Drill > until {
+			continue
+		}
+		s := m.Severity
+		if s == incident.SeverityUnknown {
+			s, _ = incident.ParseSeverity(m.Labels["severity"])
+		}
+		if s.MoreSevere(best) {
+			best, name = s, m.Subject
+		}
+	}
+	return best, name
+}

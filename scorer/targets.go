@@ -1,0 +1,141 @@
+package scorer
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/firedrill/firedrill/incident"
+)
+
+// Targets are what a drill is scored against. A zero (or negative) duration
+// target leaves its criterion out, so a team can drop a criterion it does not
+// practise; DefaultTargets gives the playbook's values.
+type Targets struct {
+	// MTTD, MTTA and MTTR are the playbook's Key Metrics targets.
+	MTTD time.Duration
+	MTTA time.Duration
+	MTTR time.Duration
+	// Response is the response time per severity, applied to MTTA.
+	Response ResponseTargets
+	// Drill are the monthly drill's expected-response times, each from T0.
+	Drill DrillTargets
+	// Weights weigh each criterion's credit in the score.
+	Weights Weights
+}
+
+// ResponseTargets hold the severity table's response time per severity.
+type ResponseTargets struct {
+	P1, P2, P3, P4 time.Duration
+}
+
+// For is the response target of s; zero for an unknown severity.
+func (r ResponseTargets) For(s incident.Severity) time.Duration {
+	switch s {
+	case incident.P1:
+		return r.P1
+	case incident.P2:
+		return r.P2
+	case incident.P3:
+		return r.P3
+	case incident.P4:
+		return r.P4
+	}
+	return 0
+}
+
+func (r ResponseTargets) any() bool { return r.P1 > 0 || r.P2 > 0 || r.P3 > 0 || r.P4 > 0 }
+
+// DrillTargets are the playbook's "Expected Response" for the monthly drill,
+// each measured from T0.
+type DrillTargets struct {
+	Alert      time.Duration // alert triggers (detected − T0)
+	Ack        time.Duration // IC assigned (acknowledged − T0)
+	Diagnosis  time.Duration // diagnosis completed (diagnosed − T0)
+	Mitigation time.Duration // mitigation applied (mitigated − T0)
+	Restored   time.Duration // service restored (resolved − T0)
+}
+
+// Weights weigh criteria in the score. The defaults are all 1: every
+// criterion counts the same, because the playbook ranks none above another.
+// Note that detection then counts twice (MTTD and the drill's alert
+// criterion) and so does resolution: the playbook checks both on two
+// scales, and so does the score. A weight of 0 keeps a criterion in the
+// verdict (it still decides Passed) but out of the score.
+type Weights struct {
+	MTTD, MTTA, MTTR, Response                  float64
+	Alert, Ack, Diagnosis, Mitigation, Restored float64
+	Quiet                                       float64 // steady-state "no alert fires"
+}
+
+// DefaultTargets are the playbook's: MTTD 5 min, MTTA 15 min, MTTR 60 min,
+// response P1 15 min … P4 24 h (incident.Severity.ResponseTarget), and the
+// monthly drill's alert 2, ack 5, diagnosis 15, mitigation 20, restored 30
+// minutes from T0, all weighted equally.
+func DefaultTargets() Targets {
+	return Targets{
+		MTTD: 5 * time.Minute,
+		MTTA: 15 * time.Minute,
+		MTTR: 60 * time.Minute,
+		Response: ResponseTargets{
+			P1: incident.P1.ResponseTarget(),
+			P2: incident.P2.ResponseTarget(),
+			P3: incident.P3.ResponseTarget(),
+			P4: incident.P4.ResponseTarget(),
+		},
+		Drill: DrillTargets{
+			Alert:      2 * time.Minute,
+			Ack:        5 * time.Minute,
+			Diagnosis:  15 * time.Minute,
+			Mitigation: 20 * time.Minute,
+			Restored:   30 * time.Minute,
+		},
+		Weights: Weights{
+			MTTD: 1, MTTA: 1, MTTR: 1, Response: 1,
+			Alert: 1, Ack: 1, Diagnosis: 1, Mitigation: 1, Restored: 1,
+			Quiet: 1,
+		},
+	}
+}
+
+// ErrInvalidTargets is wrapped by Validate's errors, so a config loader can
+// tell a bad target from other failures.
+var ErrInvalidTargets = errors.New("invalid targets")
+
+// Validate rejects negative targets and weights, which have no meaning;
+// Score itself tolerates them (a negative target leaves its criterion out, a
+// negative weight counts as 0), but a config file that says so is a mistake.
+func (t Targets) Validate() error {
+	var errs []error
+	durs := []struct {
+		name string
+		d    time.Duration
+	}{
+		{"mttd", t.MTTD}, {"mtta", t.MTTA}, {"mttr", t.MTTR},
+		{"response P1", t.Response.P1}, {"response P2", t.Response.P2},
+		{"response P3", t.Response.P3}, {"response P4", t.Response.P4},
+		{"drill alert", t.Drill.Alert}, {"drill ack", t.Drill.Ack},
+		{"drill diagnosis", t.Drill.Diagnosis}, {"drill mitigation", t.Drill.Mitigation},
+		{"drill restored", t.Drill.Restored},
+	}
+	for _, d := range durs {
+		if d.d < 0 {
+			errs = append(errs, fmt.Errorf("validate targets: %s is negative (%s): %w", d.name, d.d, ErrInvalidTargets))
+		}
+	}
+	w := t.Weights
+	weights := []struct {
+		name string
+		w    float64
+	}{
+		{"mttd", w.MTTD}, {"mtta", w.MTTA}, {"mttr", w.MTTR}, {"response", w.Response},
+		{"alert", w.Alert}, {"ack", w.Ack}, {"diagnosis", w.Diagnosis},
+		{"mitigation", w.Mitigation}, {"restored", w.Restored}, {"quiet", w.Quiet},
+	}
+	for _, x := range weights {
+		if x.w < 0 {
+			errs = append(errs, fmt.Errorf("validate targets: weight %s is negative (%g): %w", x.name, x.w, ErrInvalidTargets))
+		}
+	}
+	return errors.Join(errs...)
+}
