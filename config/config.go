@@ -22,7 +22,11 @@ var ErrInvalid = errors.New("invalid configuration")
 
 // Config is firedrill.yaml.
 type Config struct {
-	Stack Stack `yaml:"stack"`
+	Stack      Stack      `yaml:"stack"`
+	Traffic    Traffic    `yaml:"traffic"`
+	Monitoring Monitoring `yaml:"monitoring"`
+	Clock      Clock      `yaml:"clock"`
+	Targets    Targets    `yaml:"targets"`
 }
 
 // Stack says which services a drill starts and how the app is wired to them.
@@ -107,22 +111,27 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // Default is the configuration used when there is no firedrill.yaml: the
 // demo app on the official images.
 func Default() Config {
-	return Config{Stack: Stack{
-		Provider:       "auto",
-		StartupTimeout: Duration(90 * time.Second),
-		Postgres: Postgres{
-			Image: "postgres:15", Database: "app", User: "firedrill", Password: "firedrill", MaxConnections: 30,
+	return Config{
+		Stack: Stack{
+			Provider:       "auto",
+			StartupTimeout: Duration(90 * time.Second),
+			Postgres: Postgres{
+				Image: "postgres:15", Database: "app", User: "firedrill", Password: "firedrill", MaxConnections: 30,
+			},
+			Redis: Redis{Image: "redis:7"},
+			App: App{
+				Image: "firedrill/demoapp:dev", Port: 8080, HealthPath: "/health", MetricsPath: "/metrics",
+				DatabaseURLEnv: "DATABASE_URL", RedisURLEnv: "REDIS_URL", PortEnv: "PORT",
+			},
+			Exporters: Exporters{
+				Postgres: Exporter{Image: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1", Binary: "prometheus-postgres-exporter"},
+				Redis:    Exporter{Image: "oliver006/redis_exporter:v1.67.0", Binary: "prometheus-redis-exporter"},
+			},
 		},
-		Redis: Redis{Image: "redis:7"},
-		App: App{
-			Image: "firedrill/demoapp:dev", Port: 8080, HealthPath: "/health", MetricsPath: "/metrics",
-			DatabaseURLEnv: "DATABASE_URL", RedisURLEnv: "REDIS_URL", PortEnv: "PORT",
-		},
-		Exporters: Exporters{
-			Postgres: Exporter{Image: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1", Binary: "prometheus-postgres-exporter"},
-			Redis:    Exporter{Image: "oliver006/redis_exporter:v1.67.0", Binary: "prometheus-redis-exporter"},
-		},
-	}}
+		Traffic:    defaultTraffic(),
+		Monitoring: defaultMonitoring(),
+		Clock:      defaultClock(),
+	}
 }
 
 // envOverrides are the settings a host decides, by variable.
@@ -248,6 +257,8 @@ func (c Config) validate(root *yaml.Node, name string) error {
 			add(path, "must start with /, not %q", v)
 		}
 	}
+	c.validateMonitoring(add)
+	c.Targets.validate(add)
 	if len(ps) == 0 {
 		return nil
 	}

@@ -197,6 +197,7 @@ func (l *Local) start(ctx context.Context, env *Env) error {
 	}{
 		{PostgresExporter, cfg.Exporters.Postgres, pgExpPort, []string{
 			"DATA_SOURCE_NAME=" + env.PostgresURL,
+			"PG_EXPORTER_EXTEND_QUERY_PATH=" + filepath.Join(moduleRoot(), "images", "postgres-exporter", "queries.yaml"),
 		}, "postgres", PostgresExporter + ":9187", "pg_up"},
 		{RedisExporter, cfg.Exporters.Redis, redisExpPort, []string{
 			fmt.Sprintf("REDIS_ADDR=redis://127.0.0.1:%d", redisPort),

@@ -1,0 +1,125 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/firedrill/firedrill/incident"
+)
+
+// Traffic is the steady load the traffic generator puts on the app, so that
+// rules on request rates and error ratios have something to measure.
+type Traffic struct {
+	// Rate is requests per second of drill time; 0 sends none.
+	Rate float64 `yaml:"rate"`
+	// Mix weighs the app's endpoints (TrafficEndpoints); a weight is a share
+	// of Rate, not a rate of its own.
+	Mix Mix `yaml:"mix"`
+}
+
+// TrafficEndpoints are the names a traffic mix may weigh: the demo app's
+// public content, token check, login, payment webhook and health check.
+var TrafficEndpoints = []string{"content", "auth_status", "login", "webhook", "health"}
+
+// Mix is endpoint name to weight. A mix written in firedrill.yaml replaces
+// the default one whole, so leaving an endpoint out means sending it nothing.
+type Mix map[string]float64
+
+// UnmarshalYAML replaces the mix and names the line of an unknown endpoint.
+func (m *Mix) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: traffic.mix must map endpoints to weights", n.Line)
+	}
+	out := Mix{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !slices.Contains(TrafficEndpoints, k.Value) {
+			return fmt.Errorf("line %d: unknown traffic endpoint %q (want %s)", k.Line, k.Value, strings.Join(TrafficEndpoints, ", "))
+		}
+		var w float64
+		if err := v.Decode(&w); err != nil {
+			return fmt.Errorf("line %d: traffic.mix.%s: weight %q is not a number", v.Line, k.Value, v.Value)
+		}
+		out[k.Value] = w
+	}
+	*m = out
+	return nil
+}
+
+// Total is the sum of the weights.
+func (m Mix) Total() float64 {
+	var t float64
+	for _, w := range m {
+		t += w
+	}
+	return t
+}
+
+// Monitoring is how often the stack is scraped and rules evaluated, and
+// which rule files apply.
+type Monitoring struct {
+	// Interval is the tick: scrape and evaluation interval, in drill time.
+	Interval Duration `yaml:"interval"`
+	// RuleFiles are Prometheus alerting rule files, relative to where
+	// firedrill runs unless absolute.
+	RuleFiles []string `yaml:"rule_files"`
+}
+
+// Clock is how drill time relates to wall time.
+type Clock struct {
+	// Mode is compressed (ticks back to back, CI) or realtime (game days).
+	Mode string `yaml:"mode"`
+}
+
+// DefaultMix weighs the endpoints roughly as a content site sees them:
+// mostly reads, some logins and token checks, a few payments.
+func DefaultMix() Mix {
+	return Mix{"content": 60, "auth_status": 15, "login": 10, "webhook": 5, "health": 10}
+}
+
+func defaultTraffic() Traffic { return Traffic{Rate: 20, Mix: DefaultMix()} }
+
+func defaultMonitoring() Monitoring {
+	return Monitoring{Interval: Duration(incident.DefaultTick), RuleFiles: []string{"rules/default.rules.yml"}}
+}
+
+func defaultClock() Clock { return Clock{Mode: string(incident.Compressed)} }
+
+// maxRate bounds the traffic rate: the generator runs on the drill's own
+// machine and must not become the fault.
+const maxRate = 10000
+
+// validateMonitoring adds the problems of the traffic, monitoring and clock
+// sections.
+func (c Config) validateMonitoring(add func(path, format string, args ...any)) {
+	if c.Traffic.Rate < 0 || c.Traffic.Rate > maxRate {
+		add("traffic.rate", "must be from 0 to %d requests per second, not %g", maxRate, c.Traffic.Rate)
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Traffic.Mix)) {
+		if w := c.Traffic.Mix[name]; w < 0 {
+			add("traffic.mix", "weight of %s must not be negative, not %g", name, w)
+		}
+	}
+	if c.Traffic.Rate > 0 && c.Traffic.Mix.Total() <= 0 {
+		add("traffic.mix", "must give some endpoint a positive weight when traffic.rate is above 0")
+	}
+	if iv := c.Monitoring.Interval.D(); iv < time.Second || iv > 10*time.Minute {
+		add("monitoring.interval", "must be from 1s to 10m, not %s", iv)
+	}
+	if len(c.Monitoring.RuleFiles) == 0 {
+		add("monitoring.rule_files", "must name at least one rule file")
+	}
+	for i, f := range c.Monitoring.RuleFiles {
+		if strings.TrimSpace(f) == "" {
+			add("monitoring.rule_files", "entry %d is empty", i+1)
+		}
+	}
+	if _, err := incident.ParseMode(c.Clock.Mode); err != nil {
+		add("clock.mode", "must be compressed or realtime, not %q", c.Clock.Mode)
+	}
+}

@@ -1,0 +1,288 @@
+package monitors
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/internal/demoapp"
+)
+
+// Outcome classes of a client-side request.
+const (
+	Class2xx   = "2xx"
+	Class3xx   = "3xx"
+	Class4xx   = "4xx"
+	Class5xx   = "5xx"
+	ClassError = "error" // no answer: refused, reset or timed out
+)
+
+// Outcome is how many requests to one endpoint ended in one class, as the
+// client saw them: the app's own metrics cannot count the requests it never
+// answered.
+type Outcome struct {
+	Endpoint string `json:"endpoint"`
+	Class    string `json:"class"`
+	Count    int    `json:"count"`
+}
+
+// generator is the steady load on the app. Each tick sends that tick's share
+// of the configured rate, spread over the endpoints by their weights.
+type generator struct {
+	client  *http.Client
+	base    string
+	health  string // the app's health path
+	secret  string
+	workers int // the pool's starting size
+	// maxWorkers bounds the requests in flight when the app is slow.
+	maxWorkers int
+	timeout    time.Duration
+	rate       float64
+	schedule   []string // one tick's endpoint order, by smooth weighted round robin
+	next       int      // where the next tick starts in schedule
+
+	carry float64 // the fraction of a request owed from earlier ticks
+	seq   int     // request counter, for content pages and webhook ids
+
+	mu       sync.Mutex
+	token    string // a session token from a successful login
+	outcomes map[[2]string]int
+}
+
+// trafficEndpoints maps config names to requests.
+var trafficEndpoints = map[string]bool{}
+
+func init() {
+	for _, e := range config.TrafficEndpoints {
+		trafficEndpoints[e] = true
+	}
+}
+
+// Seeded credentials of the demo app (internal/demoapp/schema.go seeds user
+// i with password "password-i").
+const (
+	trafficUser     = "user1@example.com"
+	trafficPassword = "password-1"
+)
+
+// webhookIDs bounds the payments the generator writes: webhooks upsert a
+// small ring of ids, so steady traffic does not grow the payments table
+// without end.
+const webhookIDs = 16
+
+func newTraffic(client *http.Client, base, health, secret string, cfg config.Traffic, workers, maxWorkers int, timeout time.Duration) *generator {
+	t := &generator{client: client, base: base, health: health, secret: secret, workers: workers, maxWorkers: max(workers, maxWorkers), timeout: timeout, rate: cfg.Rate,
+		outcomes: map[[2]string]int{}}
+	t.schedule = schedule(cfg.Mix)
+	return t
+}
+
+// schedule orders endpoints so that any run of n consecutive picks matches
+// the weights as closely as n allows (nginx's smooth weighted round robin),
+// over a cycle of 100 picks.
+func schedule(mix config.Mix) []string {
+	names := slices.Sorted(maps.Keys(mix))
+	var total float64
+	for _, n := range names {
+		if mix[n] > 0 && trafficEndpoints[n] {
+			total += mix[n]
+		}
+	}
+	if total <= 0 {
+		return nil
+	}
+	cur := map[string]float64{}
+	out := make([]string, 0, 100)
+	for range 100 {
+		best := ""
+		for _, n := range names {
+			if mix[n] <= 0 || !trafficEndpoints[n] {
+				continue
+			}
+			cur[n] += mix[n]
+			if best == "" || cur[n] > cur[best] {
+				best = n
+			}
+		}
+		cur[best] -= total
+		out = append(out, best)
+	}
+	return out
+}
+
+// count is how many requests a tick of length d owes; fractions carry over,
+// so a low rate still sends its share over time.
+func (t *generator) count(d time.Duration) int {
+	want := t.rate*d.Seconds() + t.carry
+	n := int(want)
+	t.carry = want - float64(n)
+	return n
+}
+
+// growAfter is how long the dispatcher waits for a free worker before it
+// adds workers. Healthy requests to the app take milliseconds; when the app
+// stalls (a dependency down, requests waiting out timeouts), more requests
+// are put in flight, as an open-loop client population would have them,
+// instead of stretching the tick: the app sees the tick's full load, and
+// the drill clock is not pushed past tick boundaries by the harness's own
+// queue.
+const growAfter = 100 * time.Millisecond
+
+// Send sends one tick's requests through a pool of workers that starts at
+// the configured size and doubles, up to maxWorkers, while every worker is
+// busy with a slow request. It returns once all requests have ended (or ctx
+// ended).
+func (t *generator) Send(ctx context.Context, tick time.Duration) error {
+	n := t.count(tick)
+	if n == 0 || len(t.schedule) == 0 {
+		return ctx.Err()
+	}
+	type job struct {
+		endpoint string
+		seq      int
+	}
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	started := 0
+	grow := func(k int) {
+		for range min(k, t.maxWorkers-started) {
+			started++
+			wg.Go(func() {
+				for j := range jobs {
+					t.do(ctx, j.endpoint, j.seq)
+				}
+			})
+		}
+	}
+	grow(min(t.workers, n))
+	timer := time.NewTimer(growAfter)
+	defer timer.Stop()
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		j := job{endpoint: t.schedule[t.next%len(t.schedule)], seq: t.seq}
+		t.next++
+		t.seq++
+		timer.Reset(growAfter)
+	send:
+		for {
+			select {
+			case jobs <- j:
+				break send
+			case <-timer.C:
+				grow(min(started, n-i))
+				timer.Reset(growAfter)
+			case <-ctx.Done():
+				break send
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return ctx.Err()
+}
+
+// do sends one request and counts its outcome. A request cut short by the
+// drill's own cancellation is not counted: the app did nothing wrong.
+func (t *generator) do(ctx context.Context, endpoint string, seq int) {
+	rctx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	req, err := t.request(rctx, endpoint, seq)
+	if err != nil {
+		t.count1(endpoint, ClassError)
+		return
+	}
+	resp, err := t.client.Do(req)
+	if err != nil {
+		if ctx.Err() == nil {
+			t.count1(endpoint, ClassError)
+		}
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if endpoint == "login" && resp.StatusCode == http.StatusOK {
+		var v struct {
+			Token string `json:"token"`
+		}
+		if json.Unmarshal(body, &v) == nil && v.Token != "" {
+			t.mu.Lock()
+			t.token = v.Token
+			t.mu.Unlock()
+		}
+	}
+	t.count1(endpoint, fmt.Sprintf("%dxx", resp.StatusCode/100))
+}
+
+func (t *generator) request(ctx context.Context, endpoint string, seq int) (*http.Request, error) {
+	switch endpoint {
+	case "content":
+		return http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/content/public?page=%d", t.base, seq%5), nil)
+	case "auth_status":
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.base+"/api/auth/status", nil)
+		if err != nil {
+			return nil, err
+		}
+		t.mu.Lock()
+		tok := t.token
+		t.mu.Unlock()
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		return req, nil
+	case "login":
+		body, _ := json.Marshal(map[string]string{"email": trafficUser, "password": trafficPassword})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.base+"/api/auth/login", bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		return req, nil
+	case "webhook":
+		id := fmt.Sprintf("pi_firedrill_%02d", seq%webhookIDs)
+		body, _ := json.Marshal(map[string]any{
+			"id": "evt_" + id, "type": "payment_intent.succeeded",
+			"data": map[string]any{"object": map[string]any{"id": id, "amount": 1999, "currency": "usd", "status": "succeeded"}},
+		})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.base+"/webhooks/stripe", bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Stripe-Signature", demoapp.SignWebhook(t.secret, time.Now(), body))
+		return req, nil
+	case "health":
+		return http.NewRequestWithContext(ctx, http.MethodGet, t.base+t.health, nil)
+	}
+	return nil, fmt.Errorf("build request: unknown endpoint %q", endpoint)
+}
+
+func (t *generator) count1(endpoint, class string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.outcomes[[2]string{endpoint, class}]++
+}
+
+// Outcomes are the counts so far, sorted by endpoint then class.
+func (t *generator) Outcomes() []Outcome {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]Outcome, 0, len(t.outcomes))
+	for k, n := range t.outcomes {
+		out = append(out, Outcome{Endpoint: k[0], Class: k[1], Count: n})
+	}
+	slices.SortFunc(out, func(a, b Outcome) int {
+		if c := strings.Compare(a.Endpoint, b.Endpoint); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Class, b.Class)
+	})
+	return out
+}
