@@ -1,0 +1,54 @@
+// Package responders is who answers a drill's incidents: the pager that
+// turns alerts into incidents and pages, the Responder contract, the
+// automated on-call responder, and the playbook runner it drives.
+//
+// # Contract
+//
+// A Responder receives pages (Page) and acts once per drill tick (Tick), on
+// drill time: a responder never sleeps, so a declared think time or a
+// playbook's wait costs ticks, not wall time, while the real work it does in
+// Tick moves the drill clock as real work must. It reports on the timeline:
+// Acknowledged, Diagnosed, Mitigated, StepStarted/StepFinished and a Note
+// whose Subject is VerificationPassed. The pager reads only those back, so a
+// person answering through `firedrill ack` is a Responder that records the
+// same milestones.
+//
+// The Pager is the monitors' alert sink. Alerts that fire while an incident
+// is open join it; its severity is the highest severity label among them;
+// PageSent is recorded when it opens and when its severity rises. It is
+// resolved when verification passed and all its alerts resolved.
+//
+// # Playbooks
+//
+// A playbook is a YAML file (playbooks/*.yaml): name, description, steps.
+// Every step has name, phase (diagnose, mitigate or verify), kind, an
+// optional timeout (drill time; DefaultTimeout otherwise) and optional
+// continue_on_error, plus its kind's fields. Load validates everything
+// before a drill starts (unknown kind or field, missing field, bad phase,
+// duration or template) and names the file and line: yaml.v3's Node.Decode
+// has no KnownFields, so the loader checks field names against the kind's
+// yaml tags itself.
+//
+// A step kind is one file that registers itself, as the injectors do:
+//
+//	func init() { Register("sql", func() Step { return new(SQLStep) }) }
+//
+// Its struct's yaml-tagged fields are its playbook fields (`required:"true"`
+// marks required ones); Validator and TimeoutDefaulter are optional
+// abilities. A Step's Run answers like alertmanager's notifiers: done, failed,
+// or retry on a later tick (until the step's drill-time timeout).
+//
+// Text fields are Go templates, filled in when the step starts with
+// TemplateData (.AppURL, .DatabaseURL, .AdminURL, .RedisURL, .Database,
+// .User, .RunID, .Backup, .Dir) and helpers: ident and literal quote SQL,
+// shell quotes for sh, and drill turns a drill duration into the real
+// interval it stands for ("N seconds"), so that "older than 10 minutes"
+// still means something in a compressed drill: see Runtime.RealDuration.
+//
+// Each step's start and end, outcome and output (truncated to MaxOutput)
+// are recorded on the timeline; passwords in URLs and password= settings are
+// redacted from everything recorded. The last step of a phase finishing OK
+// records that phase's milestone (Diagnosed, Mitigated, or the
+// VerificationPassed note); a failing step stops the playbook unless it has
+// continue_on_error.
+package responders

@@ -1,0 +1,151 @@
+package responders_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/responders"
+	"github.com/firedrill/firedrill/responders/mocks"
+)
+
+func TestPagerGroupsAlertsAndPagesOnSeverityRise(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock, tl := drillClock()
+	r := mocks.NewResponder(t)
+	var pages []responders.Page
+	r.EXPECT().Page(mock.Anything, mock.Anything).RunAndReturn(func(_ context.Context, p responders.Page) error {
+		pages = append(pages, p)
+		return nil
+	})
+	r.EXPECT().Tick(mock.Anything, mock.Anything).Return(nil)
+	p := responders.NewPager(tl, r)
+
+	tick(ctx, t, clock, p)                                                 // 15s: nothing
+	opened := tick(ctx, t, clock, p, firing("HighErrorRate", incident.P2)) // 30s: opens, P2
+	tick(ctx, t, clock, p, firing("SecurityBreachDetected", incident.P3))  // joins, lower: no page
+	raised := tick(ctx, t, clock, p, firing("DatabaseConnectionFailure", incident.P1), firing("PaymentProcessingFailure", incident.P2))
+	tick(ctx, t, clock, p, resolved("SecurityBreachDetected", incident.P3))
+	tick(ctx, t, clock, p, firing("CompleteServiceOutage", incident.P1)) // same severity: no page
+
+	require.Len(t, pages, 2)
+	assert.Equal(t, responders.Page{Incident: 1, Alert: "HighErrorRate", Severity: incident.P2,
+		Alerts: []string{"HighErrorRate"}, Drill: opened}, pages[0])
+	assert.Equal(t, 1, pages[1].Incident)
+	assert.Equal(t, "DatabaseConnectionFailure", pages[1].Alert)
+	assert.Equal(t, incident.P1, pages[1].Severity)
+	assert.True(t, pages[1].Escalation)
+	assert.Equal(t, raised, pages[1].Drill)
+
+	sent := []incident.Milestone{}
+	for _, m := range tl.Entries() {
+		if m.Kind == incident.PageSent {
+			sent = append(sent, m)
+		}
+	}
+	require.Len(t, sent, 2)
+	assert.Equal(t, "HighErrorRate", sent[0].Subject)
+	assert.Equal(t, incident.P2, sent[0].Severity)
+	assert.Equal(t, opened, sent[0].Drill, "PageSent carries the tick's drill time")
+	assert.Equal(t, "DatabaseConnectionFailure", sent[1].Subject)
+	assert.Equal(t, incident.P1, sent[1].Severity)
+	assert.Equal(t, responders.PagerActor, sent[1].Actor)
+
+	all := p.Incidents()
+	require.Len(t, all, 1, "the alerts of one fault make one incident")
+	inc := all[0]
+	assert.Equal(t, incident.P1, inc.Severity, "the highest severity among its alerts")
+	assert.Equal(t, []string{"HighErrorRate", "SecurityBreachDetected", "DatabaseConnectionFailure", "PaymentProcessingFailure", "CompleteServiceOutage"}, inc.Alerts)
+	assert.Equal(t, []string{"CompleteServiceOutage", "DatabaseConnectionFailure", "HighErrorRate", "PaymentProcessingFailure"}, inc.Firing)
+	assert.Equal(t, opened, inc.Opened)
+	assert.False(t, inc.Acknowledged)
+	assert.False(t, inc.Resolved)
+	r.AssertNumberOfCalls(t, "Tick", 6)
+}
+
+func TestPagerWithoutResponderNobodyAnswers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock, tl := drillClock()
+	p := responders.NewPager(tl, nil)
+	tick(ctx, t, clock, p, firing("DatabaseConnectionFailure", incident.P1))
+	for range 240 { // an hour of drill time
+		tick(ctx, t, clock, p)
+	}
+	tick(ctx, t, clock, p, resolved("DatabaseConnectionFailure", incident.P1))
+	tick(ctx, t, clock, p)
+
+	inc, ok := p.Current()
+	require.True(t, ok)
+	assert.False(t, inc.Acknowledged, "nobody acknowledges")
+	assert.False(t, inc.Resolved, "alerts resolving alone does not resolve the incident: nobody verified")
+	assert.Empty(t, inc.Firing)
+	assert.Equal(t, []string{"page_sent DatabaseConnectionFailure"}, story(tl, incident.PageSent, incident.Acknowledged, incident.Resolved))
+	assert.NoError(t, p.Err())
+}
+
+func TestPagerResolvesAtTheLaterOfVerificationAndAlerts(t *testing.T) {
+	t.Parallel()
+	for name, verifyFirst := range map[string]bool{"verified then alerts resolve": true, "alerts resolve then verified": false} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			clock, tl := drillClock()
+			r := mocks.NewResponder(t)
+			r.EXPECT().Page(mock.Anything, mock.Anything).Return(nil).Once()
+			verifyNow := false
+			r.EXPECT().Tick(mock.Anything, mock.Anything).RunAndReturn(func(context.Context, time.Duration) error {
+				if verifyNow {
+					verifyNow = false
+					// A responder's answer reaches the pager through the timeline.
+					tl.Record(incident.Milestone{Kind: incident.Acknowledged, Actor: "responder:test"})
+					tl.Record(incident.Milestone{Kind: incident.Note, Subject: responders.VerificationPassed, Actor: "responder:test"})
+				}
+				return nil
+			})
+			p := responders.NewPager(tl, r)
+			tick(ctx, t, clock, p, firing("HighErrorRate", incident.P2))
+			tick(ctx, t, clock, p)
+
+			var later time.Duration
+			if verifyFirst {
+				verifyNow = true
+				tick(ctx, t, clock, p)
+				inc, _ := p.Current()
+				assert.False(t, inc.Resolved, "an alert still fires")
+				tick(ctx, t, clock, p)
+				later = tick(ctx, t, clock, p, resolved("HighErrorRate", incident.P2))
+			} else {
+				tick(ctx, t, clock, p, resolved("HighErrorRate", incident.P2))
+				tick(ctx, t, clock, p)
+				inc, _ := p.Current()
+				assert.False(t, inc.Resolved, "not verified yet")
+				verifyNow = true
+				tick(ctx, t, clock, p)
+				got, ok := tl.First(incident.Note, nil)
+				require.True(t, ok)
+				later = got.Drill
+			}
+			inc, _ := p.Current()
+			require.True(t, inc.Resolved)
+			assert.True(t, inc.Acknowledged)
+			assert.Equal(t, later, inc.ResolvedAt)
+			res, ok := tl.First(incident.Resolved, nil)
+			require.True(t, ok)
+			assert.Equal(t, later, res.Drill)
+			assert.Equal(t, clock.At(later), res.At)
+			assert.Equal(t, incident.P2, res.Severity)
+
+			// A later firing alert is a new incident, paged anew.
+			r.EXPECT().Page(mock.Anything, mock.MatchedBy(func(pg responders.Page) bool { return pg.Incident == 2 })).Return(nil).Once()
+			tick(ctx, t, clock, p, firing("HighErrorRate", incident.P2))
+			assert.Len(t, p.Incidents(), 2)
+		})
+	}
+}

@@ -1,0 +1,395 @@
+package responders
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ErrInvalid is wrapped by every error about a playbook's content, so the
+// CLI can tell bad input (exit code 2) from a failing drill.
+var ErrInvalid = errors.New("invalid playbook")
+
+// Error is a problem at a line of a playbook file. It reads
+// "file.yaml:12: message", as `firedrill validate` prints it.
+type Error struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err) }
+
+// Unwrap gives both the cause and ErrInvalid.
+func (e *Error) Unwrap() []error { return []error{e.Err, ErrInvalid} }
+
+// Playbook is a runbook: named steps, each in a phase. Load it with Load or
+// LoadDir; every problem is found then, before a drill starts.
+type Playbook struct {
+	Name        string
+	Description string
+	// File is the file it was loaded from; Dir is that file's directory (a
+	// shell step's working directory).
+	File, Dir string
+	Steps     []*StepSpec
+}
+
+// StepSpec is one step as the playbook declares it. Its kind's fields stay
+// as YAML until the step starts, when their templates are filled in with
+// the running stack's values and decoded into the kind's value.
+type StepSpec struct {
+	Name  string
+	Phase Phase
+	Kind  string
+	// Timeout bounds the step in drill time (the playbook's, the kind's
+	// default, or DefaultTimeout).
+	Timeout         time.Duration
+	ContinueOnError bool
+	// Line is where the step begins in File.
+	Line int
+
+	file   string
+	fields *yaml.Node // mapping of the kind's own fields
+}
+
+// Load reads and validates one playbook file.
+func Load(path string) (*Playbook, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load playbook: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// LoadDir loads every *.yaml and *.yml file of dir, by playbook name. All
+// files' problems are reported together.
+func LoadDir(dir string) (map[string]*Playbook, error) {
+	var files []string
+	for _, pat := range []string{"*.yaml", "*.yml"} {
+		m, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			return nil, fmt.Errorf("load playbooks: %w", err)
+		}
+		files = append(files, m...)
+	}
+	slices.Sort(files)
+	out := map[string]*Playbook{}
+	var errs []error
+	for _, f := range files {
+		pb, err := Load(f)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if prev, dup := out[pb.Name]; dup {
+			errs = append(errs, &Error{File: f, Line: 1, Err: fmt.Errorf("playbook %q is also defined in %s", pb.Name, prev.File)})
+			continue
+		}
+		out[pb.Name] = pb
+	}
+	return out, errors.Join(errs...)
+}
+
+// Parse validates a playbook's text; file names it in errors and sets its
+// directory. Every problem of the file is reported, each with its line.
+func Parse(file string, data []byte) (*Playbook, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, syntaxError(file, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &Error{File: file, Line: 1, Err: errors.New("empty playbook: want name, description and steps")}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &Error{File: file, Line: root.Line, Err: errors.New("a playbook is a mapping with name, description and steps")}
+	}
+	pb := &Playbook{File: file, Dir: filepath.Dir(file)}
+	var errs []error
+	fail := func(line int, format string, args ...any) {
+		errs = append(errs, &Error{File: file, Line: line, Err: fmt.Errorf(format, args...)})
+	}
+	var steps *yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		seen[k.Value] = true
+		switch k.Value {
+		case "name":
+			pb.Name = scalar(v, fail)
+		case "description":
+			pb.Description = scalar(v, fail)
+		case "steps":
+			steps = v
+		default:
+			fail(k.Line, "unknown field %q (a playbook has name, description and steps)", k.Value)
+		}
+	}
+	if !seen["name"] || (pb.Name == "" && len(errs) == 0) {
+		fail(root.Line, "missing field \"name\"")
+	}
+	switch {
+	case steps == nil:
+		fail(root.Line, "missing field \"steps\"")
+	case steps.Kind != yaml.SequenceNode || len(steps.Content) == 0:
+		fail(steps.Line, "steps: want a list of steps")
+	default:
+		for i, s := range steps.Content {
+			spec, err := parseStep(file, i+1, s)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			pb.Steps = append(pb.Steps, spec)
+		}
+	}
+	if len(errs) == 0 && !slices.ContainsFunc(pb.Steps, func(s *StepSpec) bool { return s.Phase == Verify }) {
+		fail(root.Line, "no step in phase verify: the incident could never be resolved")
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return pb, nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): `)
+
+// syntaxError turns yaml's "yaml: line 3: ..." into file:3.
+func syntaxError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 1
+	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
+		line, _ = strconv.Atoi(msg[m[2]:m[3]])
+		msg = msg[:m[0]] + msg[m[1]:]
+	}
+	return &Error{File: file, Line: line, Err: errors.New(msg)}
+}
+
+func scalar(n *yaml.Node, fail func(int, string, ...any)) string {
+	if n.Kind != yaml.ScalarNode {
+		fail(n.Line, "want text")
+		return ""
+	}
+	return n.Value
+}
+
+// parseStep validates one step: its header, its kind's fields and their
+// templates, by decoding it as it would be decoded at run time with a
+// sample stack.
+func parseStep(file string, n int, s *yaml.Node) (*StepSpec, error) {
+	at := func(line int, err error) error {
+		return &Error{File: file, Line: line, Err: fmt.Errorf("step %d: %w", n, err)}
+	}
+	if s.Kind != yaml.MappingNode {
+		return nil, at(s.Line, errors.New("want a mapping with name, phase, kind and the kind's fields"))
+	}
+	spec := &StepSpec{Line: s.Line, file: file, fields: &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: s.Line, Column: s.Column}}
+	var timeout *Duration
+	var kindNode, phaseNode *yaml.Node
+	for i := 0; i+1 < len(s.Content); i += 2 {
+		k, v := s.Content[i], s.Content[i+1]
+		var err error
+		switch k.Value {
+		case "name":
+			err = v.Decode(&spec.Name)
+		case "phase":
+			phaseNode = v
+			err = v.Decode(&spec.Phase)
+		case "kind":
+			kindNode = v
+			err = v.Decode(&spec.Kind)
+		case "timeout":
+			timeout = new(Duration)
+			err = v.Decode(timeout)
+		case "continue_on_error":
+			err = v.Decode(&spec.ContinueOnError)
+		default:
+			spec.fields.Content = append(spec.fields.Content, k, v)
+			continue
+		}
+		if err != nil {
+			return nil, decodeError(file, n, v.Line, k.Value, err)
+		}
+	}
+	for _, req := range []struct {
+		name string
+		node *yaml.Node
+		val  string
+	}{{"name", nil, spec.Name}, {"phase", phaseNode, string(spec.Phase)}, {"kind", kindNode, spec.Kind}} {
+		if req.val == "" {
+			return nil, at(s.Line, fmt.Errorf("missing field %q", req.name))
+		}
+	}
+	spec.Name = strings.TrimSpace(spec.Name)
+	switch spec.Phase {
+	case Diagnose, Mitigate, Verify:
+	default:
+		return nil, at(phaseNode.Line, fmt.Errorf("%q: unknown phase %q (diagnose, mitigate or verify)", spec.Name, spec.Phase))
+	}
+	factory, ok := lookupKind(spec.Kind)
+	if !ok {
+		return nil, at(kindNode.Line, fmt.Errorf("%q: unknown step kind %q (known: %s)", spec.Name, spec.Kind, strings.Join(Kinds(), ", ")))
+	}
+	fields, _ := fieldsOf(factory())
+	known := make([]string, len(fields))
+	for i, f := range fields {
+		known[i] = f.name
+	}
+	have := map[string]bool{}
+	for i := 0; i+1 < len(spec.fields.Content); i += 2 {
+		k := spec.fields.Content[i]
+		if !slices.Contains(known, k.Value) {
+			return nil, at(k.Line, fmt.Errorf("%q: unknown field %q for kind %s (its fields: %s; every step: name, phase, kind, timeout, continue_on_error)",
+				spec.Name, k.Value, spec.Kind, strings.Join(known, ", ")))
+		}
+		have[k.Value] = true
+	}
+	for _, f := range fields {
+		if f.required && !have[f.name] {
+			return nil, at(s.Line, fmt.Errorf("%q: missing field %q (required by kind %s)", spec.Name, f.name, spec.Kind))
+		}
+	}
+	step, err := spec.decode(sampleData, nil)
+	if err != nil {
+		return nil, err
+	}
+	spec.Timeout = DefaultTimeout
+	if d, ok := step.(TimeoutDefaulter); ok {
+		spec.Timeout = d.DefaultTimeout()
+	}
+	if timeout != nil {
+		if *timeout <= 0 {
+			return nil, at(s.Line, fmt.Errorf("%q: timeout must be positive", spec.Name))
+		}
+		spec.Timeout = time.Duration(*timeout)
+	}
+	return spec, nil
+}
+
+// locate finds the line an error of decoding happened at: a lineError's,
+// a yaml.TypeError's first, or else line.
+func locate(line int, err error) (int, error) {
+	var le *lineError
+	if errors.As(err, &le) {
+		line, err = le.line, le.err
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg := te.Errors[0]
+		if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
+			line, _ = strconv.Atoi(msg[m[2]:m[3]])
+			msg = msg[:m[0]] + msg[m[1]:]
+		}
+		err = errors.New(msg)
+	}
+	return line, err
+}
+
+// decodeError places an error of decoding a header field at its line.
+func decodeError(file string, step, line int, fieldName string, err error) error {
+	line, err = locate(line, err)
+	return &Error{File: file, Line: line, Err: fmt.Errorf("step %d: %s: %w", step, fieldName, err)}
+}
+
+// decode fills the templates of the step's fields with data and decodes
+// them into a fresh value of its kind, then runs its Validator. rt is nil
+// when validating (the drill helper then checks its argument only).
+func (s *StepSpec) decode(data TemplateData, rt *Runtime) (Step, error) {
+	fail := func(err error) error {
+		line, err := locate(s.Line, err)
+		return &Error{File: s.file, Line: line, Err: fmt.Errorf("step %q: %w", s.Name, err)}
+	}
+	factory, ok := lookupKind(s.Kind)
+	if !ok {
+		return nil, fail(fmt.Errorf("unknown step kind %q", s.Kind))
+	}
+	n, err := render(s.fields, data, rt)
+	if err != nil {
+		return nil, fail(err)
+	}
+	step := factory()
+	if err := n.Decode(step); err != nil {
+		return nil, fail(err)
+	}
+	if v, ok := step.(Validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, fail(&lineError{line: s.fieldLine(err), err: err})
+		}
+	}
+	return step, nil
+}
+
+// fieldLine is the line of the field a Validator's error begins with
+// ("action: ..."), or the step's.
+func (s *StepSpec) fieldLine(err error) int {
+	name, _, ok := strings.Cut(err.Error(), ":")
+	for i := 0; ok && i+1 < len(s.fields.Content); i += 2 {
+		if s.fields.Content[i].Value == name {
+			return s.fields.Content[i+1].Line
+		}
+	}
+	return s.Line
+}
+
+var templateLine = regexp.MustCompile(`template: step:(\d+):(\d+:)? ?`)
+
+// templateError places a template's error at its line in the file: a
+// block scalar's text begins on the line after its indicator.
+func templateError(n *yaml.Node, err error) error {
+	line, msg := n.Line, err.Error()
+	if m := templateLine.FindStringSubmatchIndex(msg); m != nil {
+		l, _ := strconv.Atoi(msg[m[2]:m[3]])
+		line += l - 1
+		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			line++
+		}
+		msg = msg[:m[0]] + msg[m[1]:]
+	}
+	return &lineError{line: line, err: fmt.Errorf("bad template: %s", msg)}
+}
+
+// render copies n with every text value's template executed.
+func render(n *yaml.Node, data TemplateData, rt *Runtime) (*yaml.Node, error) {
+	c := *n
+	if n.Kind == yaml.ScalarNode {
+		if !strings.Contains(n.Value, "{{") {
+			return &c, nil
+		}
+		t, err := parseTemplate(n.Value, rt)
+		if err != nil {
+			return nil, templateError(n, err)
+		}
+		var b bytes.Buffer
+		if err := t.Execute(&b, data); err != nil {
+			return nil, templateError(n, err)
+		}
+		c.Value = b.String()
+		if c.Style == 0 || c.Style == yaml.TaggedStyle {
+			c.Tag = "" // resolved again from the filled-in text
+		}
+		return &c, nil
+	}
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, k := range n.Content {
+		// Keys are names, never templates.
+		if n.Kind == yaml.MappingNode && i%2 == 0 {
+			c.Content[i] = k
+			continue
+		}
+		r, err := render(k, data, rt)
+		if err != nil {
+			return nil, err
+		}
+		c.Content[i] = r
+	}
+	return &c, nil
+}

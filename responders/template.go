@@ -1,0 +1,125 @@
+package responders
+
+import (
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/injectors"
+)
+
+// TemplateData is what a step's text may refer to as {{ .Field }}: the drill
+// stack, as this host reaches it.
+type TemplateData struct {
+	AppURL      string
+	DatabaseURL string // the app's database
+	AdminURL    string // the maintenance database "postgres"
+	RedisURL    string
+	Database    string // the app database's name
+	User        string // the database role the stack runs as
+	RunID       string
+	// Backup is where the data-deletion fault leaves its pg_dump backup, in
+	// the Postgres service's file system (see injectors.BackupPath): what an
+	// exec step in service postgres restores from.
+	Backup string
+	// Dir is the playbook's directory.
+	Dir string
+}
+
+// MinDrillInterval is the floor of the drill template helper: however
+// compressed the drill, "older than N drill minutes" never means less than
+// this real time, so a query does not catch what has just started (itself
+// included).
+const MinDrillInterval = time.Second
+
+// Scale is the real time that one unit of drill time has stood for so far
+// in this drill: real elapsed / drill elapsed since the runtime was made,
+// capped at 1 (real work is never compressed, so drill time never runs
+// slower than real time). It is 1 before any drill time has passed and in
+// realtime mode.
+func (rt *Runtime) Scale() float64 {
+	if rt == nil || rt.Clock == nil {
+		return 1
+	}
+	drill := rt.Clock.Now() - rt.drill0
+	real := time.Since(rt.wall0)
+	if drill <= 0 || real <= 0 {
+		return 1
+	}
+	return math.Min(1, float64(real)/float64(drill))
+}
+
+// RealDuration is the real duration that drill duration d stands for in
+// this drill: d × Scale, but never less than MinDrillInterval (or d, when d
+// is shorter than that).
+func (rt *Runtime) RealDuration(d time.Duration) time.Duration {
+	r := time.Duration(float64(d) * rt.Scale())
+	return max(r, min(d, MinDrillInterval))
+}
+
+// interval writes a duration as PostgreSQL (and a person) reads it:
+// "600 seconds", "12.345 seconds".
+func interval(d time.Duration) string {
+	return strconv.FormatFloat(d.Round(time.Millisecond).Seconds(), 'f', -1, 64) + " seconds"
+}
+
+// funcs are the helpers a step's text may call. scale turns a drill
+// duration into a real one (nil: validation, the identity).
+func funcs(rt *Runtime) template.FuncMap {
+	return template.FuncMap{
+		// drill "10m" is the real interval that 10 drill minutes stand for,
+		// as "N seconds": see Runtime.RealDuration.
+		"drill": func(s string) (string, error) {
+			d, err := incident.ParseDuration(s)
+			if err != nil {
+				return "", err
+			}
+			if rt != nil {
+				d = rt.RealDuration(d)
+			}
+			return interval(d), nil
+		},
+		// ident quotes an SQL identifier.
+		"ident": func(s string) string { return pgx.Identifier{s}.Sanitize() },
+		// literal quotes an SQL string literal.
+		"literal": func(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" },
+		// shell quotes a word for sh.
+		"shell": func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" },
+	}
+}
+
+// parseTemplate parses one text of a step, with the helpers.
+func parseTemplate(text string, rt *Runtime) (*template.Template, error) {
+	return template.New("step").Funcs(funcs(rt)).Option("missingkey=error").Parse(text)
+}
+
+// data is the template data of rt's stack, for a playbook in dir.
+func (rt *Runtime) data(dir string) TemplateData {
+	d := TemplateData{Dir: dir}
+	if rt == nil || rt.Env == nil {
+		return d
+	}
+	e := rt.Env
+	d.AppURL, d.DatabaseURL, d.AdminURL, d.RedisURL = e.AppURL, e.PostgresURL, e.AdminURL(), e.RedisURL
+	d.Database, d.User, d.RunID = e.Config.Postgres.Database, e.Config.Postgres.User, e.RunID
+	if d.Database == "" {
+		if u, err := url.Parse(e.PostgresURL); err == nil {
+			d.Database = strings.TrimPrefix(u.Path, "/")
+		}
+	}
+	d.Backup = injectors.BackupPath(e)
+	return d
+}
+
+// sampleData stands in for a stack when a playbook is validated.
+var sampleData = TemplateData{
+	AppURL: "http://127.0.0.1:8080", DatabaseURL: "postgres://u:p@127.0.0.1:5432/app",
+	AdminURL: "postgres://u:p@127.0.0.1:5432/postgres", RedisURL: "redis://127.0.0.1:6379/0",
+	Database: "app", User: "u", RunID: "run", Backup: "/tmp/backup.dump", Dir: ".",
+}
