@@ -37,8 +37,8 @@ test: images ## run every test against real containers and processes (does all s
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
-drill: images build ## run the demo drill on this host's stack
-	$(BIN)/firedrill up
+drill: images build ## run the shipped drills (features/) and write the HTML score report
+	$(BIN)/firedrill run features
 
 mocks: ## regenerate the mockery mocks of the project's interfaces
 	$(GO) run github.com/vektra/mockery/v2@v2.53.5
@@ -47,8 +47,9 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-bench: images ## stack cold start and reset, per provider (prints numbers)
+bench: images ## stack start/reset per provider, monitoring cost per tick, wall time per drill (prints numbers)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./stack
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 20m ./monitors ./features
 
 cleanup: ## remove every container, network and process a firedrill run left behind
 	$(GO) run ./cmd/firedrill cleanup

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,4 +120,16 @@ func TestMissingImageExits3(t *testing.T) {
 	assert.Equal(t, ExitEnvironment, code, errOut)
 	assert.Contains(t, errOut, "firedrill/no-such-image:0")
 	assert.Contains(t, errOut, "make images")
+}
+
+// envOf is the process environment (the host's image settings) as a map.
+func envOf(t *testing.T) map[string]string {
+	t.Helper()
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
 }

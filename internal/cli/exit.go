@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/responders"
+	"github.com/firedrill/firedrill/scenarios"
 	"github.com/firedrill/firedrill/stack"
 )
 
@@ -28,7 +30,8 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
-	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid):
+	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid), errors.Is(err, scenarios.ErrInvalid),
+		errors.Is(err, responders.ErrInvalid):
 		return ExitBadInput
 	case errors.Is(err, stack.ErrUnavailable):
 		return ExitEnvironment

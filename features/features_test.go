@@ -1,0 +1,43 @@
+// Package features runs the shipped drills under go test: each scenario is
+// a subtest (go test ./features -run 'TestFeatures/Database_connection').
+// They run on the stack provider the host has (docker under CI).
+package features
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cucumber/godog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/scenarios"
+)
+
+func TestFeatures(t *testing.T) {
+	// Paths in the features (rule files, playbooks) are relative to the
+	// repository root, as when firedrill runs there.
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	t.Chdir(root)
+	cfg, err := config.Load("", os.Getenv)
+	require.NoError(t, err)
+	suite := scenarios.NewSuite(scenarios.Options{Config: cfg, Progress: func(f string, a ...any) { t.Logf(f, a...) }})
+	t.Cleanup(func() { _ = suite.Close(context.Background()) })
+	ts := godog.TestSuite{
+		Name:                 "firedrill",
+		TestSuiteInitializer: suite.InitializeTestSuite,
+		ScenarioInitializer:  suite.InitializeScenario,
+		Options: &godog.Options{
+			Format:   "pretty",
+			Paths:    []string{filepath.Join(root, "features")},
+			TestingT: t,
+			Strict:   true,
+		},
+	}
+	if ts.Run() != 0 {
+		t.Fatal("drills failed")
+	}
+}

@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/cucumber/godog"
+	"github.com/spf13/cobra"
+
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/reports"
+	"github.com/firedrill/firedrill/scenarios"
+)
+
+// errDrillsFailed: a drill failed or missed a target (exit 1).
+var errDrillsFailed = errors.New("drills failed or missed their targets")
+
+type runFlags struct {
+	tags, clock, out, format, playbooks string
+	reportFormats                       []string
+	seed                                int64
+}
+
+func newRunCmd(st *State, g *globalFlags) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run [paths...]",
+		Short: "Run drills (features/ by default), score them and write the reports",
+		Long: "run validates the drills, starts the stack, runs every scenario (the stack\n" +
+			"starts once per feature and is reset between scenarios), scores each against\n" +
+			"the targets and writes the reports to --out. Exit 0 when every drill met its\n" +
+			"targets, 1 when one failed or missed, 2 on bad input, 3 when the host cannot\n" +
+			"run the stack.",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDrills(cmd, st, g, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.tags, "tags", "", "only scenarios matching this tag expression (godog syntax: @monthly && ~@slow)")
+	fl.StringVar(&f.clock, "clock", "", "compressed (CI default) or realtime (game days)")
+	fl.StringVar(&f.out, "out", "", "report directory (default drill-results/<run id>)")
+	fl.Int64Var(&f.seed, "seed", 0, "randomize scenario order with this seed (0: file order)")
+	fl.StringVar(&f.format, "format", "progress", "godog formatters, comma-separated, each optionally :path (pretty, progress, junit:out.xml, cucumber:out.json)")
+	fl.StringSliceVar(&f.reportFormats, "report", nil, "report formats to write (default "+strings.Join(reports.DefaultFormats, ",")+")")
+	fl.StringVar(&f.playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
+	return cmd
+}
+
+func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths []string) error {
+	cfg, err := g.loadConfig(st)
+	if err != nil {
+		return err
+	}
+	if f.clock != "" {
+		m, err := incident.ParseMode(f.clock)
+		if err != nil {
+			return fmt.Errorf("%w: --clock: %w", ErrUsage, err)
+		}
+		cfg.Clock.Mode = string(m)
+	}
+	for _, name := range f.reportFormats {
+		if _, ok := reports.Lookup(name); !ok {
+			return fmt.Errorf("%w: --report: unknown format %q (have %s)", ErrUsage, name, strings.Join(reports.Names(), ", "))
+		}
+	}
+	if len(paths) == 0 {
+		paths = []string{"features"}
+	}
+	// Bad input is found before anything starts.
+	if _, err := scenarios.Validate(paths, cfg, f.playbooks); err != nil {
+		return err
+	}
+
+	suite := scenarios.NewSuite(scenarios.Options{
+		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
+	})
+	st.progress("run %s: %s, %s clock", suite.RunID(), strings.Join(paths, " "), cfg.Clock.Mode)
+	ts := godog.TestSuite{
+		Name:                 "firedrill",
+		TestSuiteInitializer: suite.InitializeTestSuite,
+		ScenarioInitializer:  suite.InitializeScenario,
+		Options: &godog.Options{
+			Paths: paths, Tags: f.tags, Format: f.format, Output: st.Stdout,
+			Strict: true, Randomize: f.seed, DefaultContext: cmd.Context(), NoColors: true,
+		},
+	}
+	status := ts.Run()
+
+	result := suite.Result()
+	dir := f.out
+	if dir == "" {
+		dir = filepath.Join("drill-results", suite.RunID())
+	}
+	written, werr := reports.WriteAll(dir, result, f.reportFormats)
+	if len(result.Drills) > 0 {
+		fmt.Fprintln(st.Stdout)
+		if r, ok := reports.Lookup("summary"); ok {
+			_ = r.Render(st.Stdout, result)
+		}
+	}
+	if werr != nil {
+		return fmt.Errorf("write reports: %w", werr)
+	}
+	for _, p := range written {
+		if strings.HasSuffix(p, ".html") {
+			fmt.Fprintf(st.Stdout, "\nreport: %s\n", p)
+		}
+	}
+	fmt.Fprintf(st.Stderr, "firedrill: wrote %s\n", strings.Join(written, ", "))
+	if err := suite.EnvironmentError(); err != nil {
+		return err
+	}
+	if status != 0 || len(result.Drills) == 0 {
+		if len(result.Drills) == 0 {
+			return fmt.Errorf("%w: no scenario ran (check the paths and --tags)", ErrUsage)
+		}
+		return errDrillsFailed
+	}
+	for _, d := range result.Drills {
+		if d.Status != reports.Passed {
+			return errDrillsFailed
+		}
+	}
+	return nil
+}
+
+func newValidateCmd(st *State, g *globalFlags) *cobra.Command {
+	var playbooks string
+	cmd := &cobra.Command{
+		Use:   "validate [paths...]",
+		Short: "Check every feature step, fault, playbook, rule file and the config without starting anything",
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			cfg, err := g.loadConfig(st)
+			if err != nil {
+				return err
+			}
+			if len(paths) == 0 {
+				paths = []string{"features"}
+			}
+			files, err := scenarios.FeatureFiles(paths)
+			if err != nil {
+				return err
+			}
+			if _, err := scenarios.Validate(paths, cfg, playbooks); err != nil {
+				return err
+			}
+			fmt.Fprintf(st.Stdout, "ok: %d feature file(s), playbooks in %s, rule files %s\n",
+				len(files), playbooks, strings.Join(cfg.Monitoring.RuleFiles, ", "))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
+	return cmd
+}

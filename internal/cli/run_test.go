@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/firedrill/firedrill/reports"
+	"github.com/firedrill/firedrill/scorer"
+	"github.com/firedrill/firedrill/stack/mocks"
+)
+
+// chdirRoot runs the test from the repository root, where rule files and
+// playbooks are found, as a user runs firedrill.
+func chdirRoot(t *testing.T) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	require.NoError(t, err)
+	t.Chdir(root)
+}
+
+// Each bad input fails validation with its file and line, exit 2, and
+// nothing starts: the mock stack allows no call.
+func TestValidateRejectsBadInputWithFileAndLine(t *testing.T) {
+	chdirRoot(t)
+	cases := map[string]string{
+		"internal/cli/testdata/bad/unknown_step.feature":     "internal/cli/testdata/bad/unknown_step.feature:4: undefined step \"the moon turns blue\"",
+		"internal/cli/testdata/bad/unknown_fault.feature":    "internal/cli/testdata/bad/unknown_fault.feature:4: new fault \"db-pool-exhausted\": unknown fault",
+		"internal/cli/testdata/bad/unknown_playbook.feature": "internal/cli/testdata/bad/unknown_playbook.feature:4: unknown playbook \"db-recovry\"",
+		"internal/cli/testdata/bad/bad_parameter.feature":    "internal/cli/testdata/bad/bad_parameter.feature:4: new fault \"data-deletion\": bad parameter: percent = \"300\"",
+		"internal/cli/testdata/bad/invalid_promql.feature":   "internal/cli/testdata/bad_rules.yml:5:",
+	}
+	for file, want := range cases {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			for _, cmd := range []string{"validate", "run"} {
+				p := mocks.NewStack(t)
+				code, _, errOut := runCLI(t, p, nil, cmd, file)
+				assert.Equal(t, ExitBadInput, code, "%s: %s", cmd, errOut)
+				assert.Contains(t, errOut, want, cmd)
+			}
+		})
+	}
+	t.Run("malformed config", func(t *testing.T) {
+		p := mocks.NewStack(t)
+		code, _, errOut := runCLI(t, p, nil, "validate", "--config", "internal/cli/testdata/bad_config.yaml")
+		assert.Equal(t, ExitBadInput, code)
+		assert.Contains(t, errOut, "internal/cli/testdata/bad_config.yaml:")
+		assert.Contains(t, errOut, "did not find expected")
+	})
+	t.Run("the shipped drills are valid", func(t *testing.T) {
+		code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "validate")
+		assert.Equal(t, ExitOK, code, errOut)
+		assert.Contains(t, out, "ok: 3 feature file(s)")
+	})
+}
+
+// The scorer can fail: a drill nobody answers is detected but never
+// acknowledged or resolved, and a 20-minute ack misses the 15-minute MTTA.
+func TestRunScoresMissedResponses(t *testing.T) {
+	chdirRoot(t)
+	out := t.TempDir()
+	code, stdout, errOut := runCLI(t, nil, envOf(t), "run", "internal/cli/testdata/drills", "--provider", "docker", "--out", out)
+	require.Equal(t, ExitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout, errOut)
+	assert.Contains(t, stdout, "report: "+filepath.Join(out, "report.html"))
+
+	res, err := reports.ReadResultFile(filepath.Join(out, "result.json"))
+	require.NoError(t, err)
+	require.Len(t, res.Drills, 2)
+	byName := map[string]reports.Drill{}
+	for _, d := range res.Drills {
+		byName[d.Scenario] = d
+	}
+
+	nobody := byName["Nobody answers the page"]
+	assert.Equal(t, reports.Failed, nobody.Status, nobody.Error)
+	_, detected := nobody.Verdict.MTTD.Get()
+	assert.True(t, detected, "the incident is detected")
+	_, acked := nobody.Verdict.MTTA.Get()
+	_, resolved := nobody.Verdict.MTTR.Get()
+	assert.False(t, acked, "never acknowledged")
+	assert.False(t, resolved, "never resolved")
+	for _, id := range []string{scorer.IDMTTA, scorer.IDMTTR} {
+		c, ok := nobody.Verdict.Criterion(id)
+		require.True(t, ok, id)
+		assert.Equal(t, scorer.StatusMissing, c.Status, id)
+	}
+	assert.Less(t, nobody.Verdict.Score, 100.0)
+
+	slow := byName["The on-call takes 20 minutes to acknowledge"]
+	mtta, ok := slow.Verdict.MTTA.Get()
+	require.True(t, ok, "acknowledged: %s", slow.Error)
+	assert.InDelta(t, (20 * time.Minute).Seconds(), mtta.Seconds(), res.Environment.Tick.Seconds(), "MTTA is the declared think time, to one tick")
+	c, ok := slow.Verdict.Criterion(scorer.IDMTTA)
+	require.True(t, ok)
+	assert.Equal(t, scorer.StatusLate, c.Status)
+	assert.Equal(t, reports.Failed, slow.Status)
+}

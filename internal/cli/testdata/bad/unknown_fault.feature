@@ -1,0 +1,4 @@
+Feature: an unknown fault
+  Scenario: a typo
+    Given the stack is running
+    When the fault "db-pool-exhausted" is injected

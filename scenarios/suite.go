@@ -1,0 +1,249 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cucumber/godog"
+
+	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/reports"
+	"github.com/firedrill/firedrill/responders"
+	"github.com/firedrill/firedrill/scorer"
+	"github.com/firedrill/firedrill/stack"
+)
+
+// Options configure a run of drills.
+type Options struct {
+	Config config.Config
+	// Clock overrides the configured clock mode when set.
+	Clock incident.Mode
+	// Progress receives a line per notable event (nil: quiet).
+	Progress func(format string, args ...any)
+	// SelectStack picks the provider (stack.Select when nil).
+	SelectStack func(ctx context.Context, provider, runID string, progress stack.Progress) (stack.Stack, error)
+	// PlaybookDir holds the playbooks/*.yaml (default "playbooks").
+	PlaybookDir string
+	// Warmup is drill time monitored before a fault is injected, so rate()
+	// windows have history (default 1 minute).
+	Warmup time.Duration
+}
+
+// Suite is what the scenarios of one run share: the stack (one per
+// feature, reset between its scenarios) and the results.
+type Suite struct {
+	opts    Options
+	runID   string
+	started time.Time
+	targets scorer.Targets
+
+	mu      sync.Mutex
+	env     *stack.Env
+	feature string
+	// envErr is why the stack could not start; later scenarios of the same
+	// feature fail with it at once instead of trying again.
+	envErr   error
+	drills   []reports.Drill
+	envUsed  bool
+	provider string
+
+	pbOnce    sync.Once
+	playbooks map[string]*responders.Playbook
+	pbErr     error
+}
+
+// playbook returns a playbook of the playbook directory by name. The
+// directory is loaded once per run.
+func (s *Suite) playbook(name string) (*responders.Playbook, error) {
+	s.pbOnce.Do(func() { s.playbooks, s.pbErr = responders.LoadDir(s.opts.PlaybookDir) })
+	if s.pbErr != nil {
+		return nil, s.pbErr
+	}
+	pb, ok := s.playbooks[name]
+	if !ok {
+		names := make([]string, 0, len(s.playbooks))
+		for n := range s.playbooks {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("unknown playbook %q in %s (have %s)", name, s.opts.PlaybookDir, strings.Join(names, ", "))
+	}
+	return pb, nil
+}
+
+// NewSuite prepares a run. Nothing starts until a scenario asks for the
+// stack.
+func NewSuite(opts Options) *Suite {
+	if opts.Progress == nil {
+		opts.Progress = func(string, ...any) {}
+	}
+	if opts.SelectStack == nil {
+		opts.SelectStack = stack.Select
+	}
+	if opts.PlaybookDir == "" {
+		opts.PlaybookDir = "playbooks"
+	}
+	if opts.Warmup == 0 {
+		opts.Warmup = time.Minute
+	}
+	if opts.Clock == "" {
+		opts.Clock = incident.Mode(opts.Config.Clock.Mode)
+	}
+	return &Suite{opts: opts, runID: stack.NewRunID(), started: time.Now(), targets: targetsOf(opts.Config)}
+}
+
+// RunID names this run (and its stack's labels).
+func (s *Suite) RunID() string { return s.runID }
+
+// InitializeTestSuite closes the last stack when the run ends.
+func (s *Suite) InitializeTestSuite(ts *godog.TestSuiteContext) {
+	ts.AfterSuite(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		_ = s.Close(ctx)
+	})
+}
+
+// InitializeScenario registers the steps and the per-scenario hooks.
+func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
+	register(sc)
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		d := newDrill(s, p)
+		s.opts.Progress("drill %q", p.Name)
+		return withDrill(ctx, d), nil
+	})
+	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+		d := drillOf(ctx)
+		s.record(d.finish(ctx, err))
+		return ctx, nil
+	})
+}
+
+// stack returns the running stack for a feature: started on first use,
+// replaced when the feature changes, reset between scenarios.
+func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.env != nil && s.feature != feature {
+		s.closeLocked(ctx)
+	}
+	if s.envErr != nil && s.feature == feature {
+		return nil, s.envErr
+	}
+	if s.env != nil {
+		if s.envUsed {
+			s.opts.Progress("resetting the stack")
+			if err := s.env.Reset(ctx); err != nil {
+				return nil, fmt.Errorf("reset stack: %w", err)
+			}
+		}
+		s.envUsed = true
+		return s.env, nil
+	}
+	s.feature = feature
+	cfg := s.opts.Config.Stack
+	p, err := s.opts.SelectStack(ctx, cfg.Provider, s.runID, stack.Progress(s.opts.Progress))
+	if err != nil {
+		s.envErr = err
+		return nil, err
+	}
+	s.opts.Progress("starting the %s stack for %s", p.Name(), feature)
+	env, err := p.Start(ctx, cfg)
+	if err != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		_ = env.Close(cctx)
+		s.envErr = err
+		return nil, err
+	}
+	s.env, s.envUsed, s.provider = env, true, env.Provider
+	return env, nil
+}
+
+func (s *Suite) closeLocked(ctx context.Context) error {
+	var err error
+	if s.env != nil {
+		s.opts.Progress("stopping the stack")
+		err = s.env.Close(ctx)
+	}
+	s.env, s.envErr, s.feature, s.envUsed = nil, nil, "", false
+	return err
+}
+
+// Close stops the stack, if one runs.
+func (s *Suite) Close(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closeLocked(ctx)
+}
+
+func (s *Suite) record(d reports.Drill) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drills = append(s.drills, d)
+}
+
+// Result is the run so far, for the reports.
+func (s *Suite) Result() reports.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	drills := append([]reports.Drill(nil), s.drills...)
+	return reports.Result{
+		Schema:   reports.SchemaVersion,
+		RunID:    s.runID,
+		Started:  s.started,
+		Finished: time.Now(),
+		Environment: reports.Environment{
+			Provider: s.provider,
+			Clock:    s.opts.Clock,
+			Tick:     s.opts.Config.Monitoring.Interval.D(),
+		},
+		Targets: s.targets,
+		Drills:  drills,
+	}
+}
+
+// EnvironmentError is the first stack error of the run, if any: the CLI
+// maps it to its environment exit code.
+func (s *Suite) EnvironmentError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.drills {
+		if d.Error != "" && strings.Contains(d.Error, stack.ErrUnavailable.Error()) {
+			return fmt.Errorf("%w: %s", stack.ErrUnavailable, d.Error)
+		}
+	}
+	return nil
+}
+
+// targetsOf are the scoring targets of the configuration.
+func targetsOf(c config.Config) scorer.Targets {
+	t := scorer.DefaultTargets()
+	if c.Targets.MTTD > 0 {
+		t.MTTD = c.Targets.MTTD.D()
+	}
+	if c.Targets.MTTA > 0 {
+		t.MTTA = c.Targets.MTTA.D()
+	}
+	if c.Targets.MTTR > 0 {
+		t.MTTR = c.Targets.MTTR.D()
+	}
+	for _, o := range []struct {
+		v   config.Duration
+		dst *time.Duration
+	}{
+		{c.Targets.Drill.Alert, &t.Drill.Alert}, {c.Targets.Drill.Ack, &t.Drill.Ack},
+		{c.Targets.Drill.Diagnosis, &t.Drill.Diagnosis}, {c.Targets.Drill.Mitigation, &t.Drill.Mitigation},
+		{c.Targets.Drill.Restored, &t.Drill.Restored},
+	} {
+		if o.v > 0 {
+			*o.dst = o.v.D()
+		}
+	}
+	return t
+}
