@@ -38,7 +38,12 @@ test: images ## run every test against real containers and processes (does all s
 	$(GO) test -count=1 -timeout 20m ./...
 
 drill: images build ## run the shipped drills (features/) and write the HTML score report
-	$(BIN)/firedrill run features
+	@# Exit 1 means the drills ran and one missed a target: that is a finding
+	@# to read in the report, not a broken demo. Bad input (2) or a host that
+	@# cannot run the stack (3) still fails.
+	@$(BIN)/firedrill run features; code=$$?; \
+	if [ $$code -eq 1 ]; then echo "make drill: a drill missed its targets (exit 1): see the report above"; fi; \
+	[ $$code -le 1 ]
 
 mocks: ## regenerate the mockery mocks of the project's interfaces
 	$(GO) run github.com/vektra/mockery/v2@v2.53.5

@@ -119,7 +119,12 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 		d := drillOf(ctx)
-		s.record(d.finish(ctx, err))
+		r := d.finish(ctx, err)
+		if r.Error != "" {
+			s.opts.Progress("drill %q: %s", p.Name, r.Error)
+		}
+		s.opts.Progress("drill %q: %s", p.Name, r.Status)
+		s.record(r)
 		return ctx, nil
 	})
 }

@@ -95,6 +95,9 @@ func (l *Local) start(ctx context.Context, env *Env) error {
 		return err
 	}
 	env.onClose(func(context.Context) error { return os.RemoveAll(dir) })
+	// Files a drill leaves where the service runs (a data-deletion fault's
+	// backup) are on this host with the local provider.
+	env.onClose(func(context.Context) error { return removeRunFiles(l.runID) })
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return err
 	}

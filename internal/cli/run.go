@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -42,7 +43,7 @@ func newRunCmd(st *State, g *globalFlags) *cobra.Command {
 	fl.StringVar(&f.clock, "clock", "", "compressed (CI default) or realtime (game days)")
 	fl.StringVar(&f.out, "out", "", "report directory (default drill-results/<run id>)")
 	fl.Int64Var(&f.seed, "seed", 0, "randomize scenario order with this seed (0: file order)")
-	fl.StringVar(&f.format, "format", "progress", "godog formatters, comma-separated, each optionally :path (pretty, progress, junit:out.xml, cucumber:out.json)")
+	fl.StringVar(&f.format, "format", "", "godog formatters to stdout, comma-separated, each optionally :path (pretty, progress, junit:out.xml, cucumber:out.json); default: firedrill's own progress only")
 	fl.StringSliceVar(&f.reportFormats, "report", nil, "report formats to write (default "+strings.Join(reports.DefaultFormats, ",")+")")
 	fl.StringVar(&f.playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
 	return cmd
@@ -77,12 +78,16 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
 	})
 	st.progress("run %s: %s, %s clock", suite.RunID(), strings.Join(paths, " "), cfg.Clock.Mode)
+	format, output := f.format, io.Writer(st.Stdout)
+	if format == "" {
+		format, output = "progress", io.Discard
+	}
 	ts := godog.TestSuite{
 		Name:                 "firedrill",
 		TestSuiteInitializer: suite.InitializeTestSuite,
 		ScenarioInitializer:  suite.InitializeScenario,
 		Options: &godog.Options{
-			Paths: paths, Tags: f.tags, Format: f.format, Output: st.Stdout,
+			Paths: paths, Tags: f.tags, Format: format, Output: output,
 			Strict: true, Randomize: f.seed, DefaultContext: cmd.Context(), NoColors: true,
 		},
 	}
