@@ -48,9 +48,11 @@ drill: images build ## run the shipped drills (features/) and write the HTML sco
 mocks: ## regenerate the mockery mocks of the project's interfaces
 	$(GO) run github.com/vektra/mockery/v2@v2.53.5
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet, and promtool check rules when promtool is installed
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	@if command -v promtool >/dev/null; then promtool check rules rules/*.yml; \
+	else echo "lint: no promtool (Debian: prometheus); go test ./monitors checks the rule files with Prometheus' parser"; fi
 
 bench: images ## stack start/reset per provider, monitoring cost per tick, wall time per drill (prints numbers)
 	$(GO) test -run '^$$' -bench . -benchtime 3x -timeout 20m ./stack

@@ -35,11 +35,16 @@ build_base() {
   rm -rf "$work"; trap - EXIT
 }
 
-build_service() { # name dir
-  local image=$1 dir=$2
+build_service() { # image dir [extra files for the build context...]
+  local image=$1 dir=$2 ctx
+  shift 2
   if have "$image"; then say "$image present"; return; fi
   say "building $image"
-  docker build -q -t "$image" "$dir" >/dev/null
+  ctx=$(mktemp -d)
+  cp -r "$dir"/. "$ctx"/
+  [ $# -gt 0 ] && cp "$@" "$ctx"/
+  docker build -q -t "$image" "$ctx" >/dev/null
+  rm -rf "$ctx"
 }
 
 build_demoapp() {
@@ -56,7 +61,7 @@ docker info >/dev/null 2>&1 || { say "no Docker engine answers (docker info fail
 build_base
 build_service "${FIREDRILL_POSTGRES_IMAGE:-firedrill/postgres:15}" "$here/postgres"
 build_service "${FIREDRILL_REDIS_IMAGE:-firedrill/redis:7}" "$here/redis"
-build_service "${FIREDRILL_POSTGRES_EXPORTER_IMAGE:-firedrill/postgres-exporter:0.11}" "$here/postgres-exporter"
+build_service "${FIREDRILL_POSTGRES_EXPORTER_IMAGE:-firedrill/postgres-exporter:0.11}" "$here/postgres-exporter" "$root/stack/postgres_exporter_queries.yaml"
 build_service "${FIREDRILL_REDIS_EXPORTER_IMAGE:-firedrill/redis-exporter:1.45}" "$here/redis-exporter"
 # The app image is always rebuilt: it is the code under drill.
 build_demoapp

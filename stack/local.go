@@ -189,6 +189,12 @@ func (l *Local) start(ctx context.Context, env *Env) error {
 		return err
 	}
 
+	// Debian's postgres_exporter 0.11 needs the pg_stat_user_tables queries
+	// the newer exporter collects by itself (see postgres_exporter_queries.yaml).
+	queriesFile := filepath.Join(dir, "postgres_exporter_queries.yaml")
+	if err := os.WriteFile(queriesFile, PostgresExporterQueries, 0o644); err != nil {
+		return err
+	}
 	exporters := []struct {
 		name     string
 		exp      config.Exporter
@@ -200,7 +206,7 @@ func (l *Local) start(ctx context.Context, env *Env) error {
 	}{
 		{PostgresExporter, cfg.Exporters.Postgres, pgExpPort, []string{
 			"DATA_SOURCE_NAME=" + env.PostgresURL,
-			"PG_EXPORTER_EXTEND_QUERY_PATH=" + filepath.Join(moduleRoot(), "images", "postgres-exporter", "queries.yaml"),
+			"PG_EXPORTER_EXTEND_QUERY_PATH=" + queriesFile,
 		}, "postgres", PostgresExporter + ":9187", "pg_up"},
 		{RedisExporter, cfg.Exporters.Redis, redisExpPort, []string{
 			fmt.Sprintf("REDIS_ADDR=redis://127.0.0.1:%d", redisPort),
