@@ -232,10 +232,17 @@ func (d *Drill) RunUntilResolved(ctx context.Context, limit time.Duration) error
 		seen = d.report(seen)
 		if len(d.faults) > 0 {
 			if inc, ok := d.pager.Current(); ok && inc.Resolved {
+				d.timeline.Record(incident.Milestone{Kind: incident.Note, Actor: "drill", Subject: "incident resolved", Drill: d.clock.TickTime()})
 				return nil
 			}
 		}
 	}
+	// The end of the run marks how much drill time it covered.
+	what := "time limit reached"
+	if len(d.faults) == 0 {
+		what = "steady state held for " + limit.String()
+	}
+	d.timeline.Record(incident.Milestone{Kind: incident.Note, Actor: "drill", Subject: what, Drill: d.clock.TickTime()})
 	return nil
 }
 

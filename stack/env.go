@@ -42,6 +42,7 @@ type Env struct {
 	Targets []MetricsTarget
 
 	services map[string]Service
+	data     *dataSnapshot
 	mu       sync.Mutex
 	closers  []func(context.Context) error
 	closed   bool
@@ -214,20 +215,48 @@ func poll(ctx context.Context, timeout, interval time.Duration, check func(conte
 // so the app's are ended first; its pool reconnects on the next request.
 func (e *Env) snapshot(ctx context.Context) error {
 	db := e.Config.Postgres.Database
-	return e.withAdmin(ctx, func(conn *pgx.Conn) error {
+	err := e.withAdmin(ctx, func(conn *pgx.Conn) error {
 		if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{db + snapshotSuffix}.Sanitize()); err != nil {
 			return err
 		}
 		return e.copyDatabase(ctx, conn, db, db+snapshotSuffix)
 	})
+	if err != nil {
+		return err
+	}
+	// The seeded rows in memory too, for Reset's fast path.
+	conn, err := pgx.Connect(ctx, e.PostgresURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	e.data, err = takeDataSnapshot(ctx, conn)
+	return err
+}
+
+// restoreData is Reset's fast path: the seeded rows put back in place, no
+// session ended. It reports false, having changed nothing, whenever it
+// cannot do that (the schema or settings changed, a lock is held, the
+// database is gone): the template path then does.
+func (e *Env) restoreData(ctx context.Context) bool {
+	if e.data == nil {
+		return false
+	}
+	conn, err := pgx.Connect(ctx, e.PostgresURL)
+	if err != nil {
+		return false
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	ok, err := e.data.restore(ctx, conn)
+	return ok && err == nil
 }
 
 // Reset puts the stack back to the state right after Start: the app's
-// database recreated from the seeded template, Redis flushed. No service
-// restarts; the app's pool reconnects, and Reset returns once the app is
-// healthy again.
+// tables refilled with the seeded rows (or, when a drill changed the schema
+// or the database's settings, the database recreated from the seeded
+// template), Redis flushed. No service restarts; Reset returns once the app
+// is healthy and the exporters see their services again.
 func (e *Env) Reset(ctx context.Context) error {
-	db := e.Config.Postgres.Database
 	// A drill may have left a service stopped or paused.
 	for _, name := range []string{Postgres, Redis, PostgresExporter, RedisExporter, App} {
 		if s, ok := e.services[name].(interface{ ensureRunning(context.Context) error }); ok {
@@ -236,21 +265,13 @@ func (e *Env) Reset(ctx context.Context) error {
 			}
 		}
 	}
-	if e.Postgres != nil {
-		// The harness's own sessions would block the drop.
-		e.Postgres.Reset()
-	}
-	err := e.withAdmin(ctx, func(conn *pgx.Conn) error {
-		if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{db}.Sanitize()+` WITH (FORCE)`); err != nil {
+	if !e.restoreData(ctx) {
+		if err := e.recreateDatabase(ctx); err != nil {
 			return err
 		}
-		return e.copyDatabase(ctx, conn, db+snapshotSuffix, db)
-	})
-	if err != nil {
-		return fmt.Errorf("reset postgres: %w", err)
 	}
-	// The rest is waiting for others to notice; do it side by side. The
-	// exporters' sessions on the dropped database died with it, and
+	// The rest is waiting for others to notice; do it side by side. After a
+	// recreation, the exporters' sessions died with the old database, and
 	// postgres_exporter takes a second to notice.
 	var g errgroup.Group
 	g.Go(func() error {
@@ -265,6 +286,26 @@ func (e *Env) Reset(ctx context.Context) error {
 	g.Go(func() error { return e.waitExporters(ctx, 30*time.Second) })
 	if err := g.Wait(); err != nil {
 		return fmt.Errorf("reset: %w", err)
+	}
+	return nil
+}
+
+// recreateDatabase drops the app's database, ending every session on it,
+// and creates it again from the seeded template.
+func (e *Env) recreateDatabase(ctx context.Context) error {
+	db := e.Config.Postgres.Database
+	if e.Postgres != nil {
+		// The harness's own sessions would block the drop.
+		e.Postgres.Reset()
+	}
+	err := e.withAdmin(ctx, func(conn *pgx.Conn) error {
+		if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{db}.Sanitize()+` WITH (FORCE)`); err != nil {
+			return err
+		}
+		return e.copyDatabase(ctx, conn, db+snapshotSuffix, db)
+	})
+	if err != nil {
+		return fmt.Errorf("reset postgres: %w", err)
 	}
 	return nil
 }

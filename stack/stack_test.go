@@ -138,6 +138,27 @@ func testProvider(t *testing.T, provider string) {
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, code)
 	})
+
+	// What rows alone cannot undo: a schema change and a database setting.
+	t.Run("reset undoes schema and settings changes", func(t *testing.T) {
+		before := tableStates(ctx, t, env)
+		_, err := env.Postgres.Exec(ctx, "ALTER TABLE payments ADD COLUMN refunded boolean")
+		require.NoError(t, err)
+		_, err = env.Postgres.Exec(ctx, "DELETE FROM users WHERE id > 1500")
+		require.Error(t, err, "content rows reference these users")
+		_, err = env.Postgres.Exec(ctx, "ALTER DATABASE "+cfg.Stack.Postgres.Database+" SET default_transaction_read_only = on")
+		require.NoError(t, err)
+
+		require.NoError(t, env.Reset(ctx))
+		var cols int
+		require.NoError(t, env.Postgres.QueryRow(ctx, `SELECT count(*) FROM information_schema.columns
+			WHERE table_name = 'payments' AND column_name = 'refunded'`).Scan(&cols))
+		assert.Zero(t, cols)
+		var ro string
+		require.NoError(t, env.Postgres.QueryRow(ctx, "SHOW default_transaction_read_only").Scan(&ro))
+		assert.Equal(t, "off", ro)
+		assert.Equal(t, before, tableStates(ctx, t, env))
+	})
 }
 
 // assertSeries names each series prefix missing from a metrics page,
