@@ -40,7 +40,7 @@ func newRoot(st *State) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", ErrUsage, err) })
 	root.PersistentFlags().StringVar(&g.configPath, "config", "", "firedrill.yaml to use (default: ./firedrill.yaml when present)")
 	root.PersistentFlags().StringVar(&g.provider, "provider", "", "stack provider: auto, docker or local (overrides the configuration)")
-	root.AddCommand(newUpCmd(st, g), newRunCmd(st, g), newValidateCmd(st, g), newListCmd(st, g), newReportCmd(st), newCleanupCmd(st))
+	root.AddCommand(newUpCmd(st, g), newRunCmd(st, g), newWatchCmd(st, g), newValidateCmd(st, g), newListCmd(st, g), newReportCmd(st), newCleanupCmd(st))
 	return root
 }
 

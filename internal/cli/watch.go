@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/monitors"
+	"github.com/firedrill/firedrill/stack"
+)
+
+func newWatchCmd(st *State, g *globalFlags) *cobra.Command {
+	var (
+		forDur, clock string
+		rate          float64
+	)
+	cmd := &cobra.Command{
+		Use:   "watch",
+		Short: "Start the stack and its monitoring, and print each tick's firing alerts",
+		Long: "watch starts the stack, sends steady traffic and evaluates the alert rules every\n" +
+			"tick, printing the alerts that fire. In realtime mode (the default here) you\n" +
+			"can break things by hand — `docker stop` the Postgres container — and watch\n" +
+			"DatabaseConnectionFailure fire and resolve.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadConfig(st)
+			if err != nil {
+				return err
+			}
+			d, err := incident.ParseDuration(forDur)
+			if err != nil {
+				return fmt.Errorf("%w: --for: %w", ErrUsage, err)
+			}
+			mode, err := incident.ParseMode(clock)
+			if err != nil {
+				return fmt.Errorf("%w: --clock: %w", ErrUsage, err)
+			}
+			if cmd.Flags().Changed("rate") {
+				cfg.Traffic.Rate = rate
+			}
+			ctx := cmd.Context()
+			runID := stack.NewRunID()
+			p, err := st.SelectStack(ctx, cfg.Stack.Provider, runID, st.progress)
+			if err != nil {
+				return err
+			}
+			env, err := p.Start(ctx, cfg.Stack)
+			defer func() {
+				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+				defer cancel()
+				_ = env.Close(cctx)
+			}()
+			if err != nil {
+				return err
+			}
+			printEnv(ctx, st.Stdout, env, 0)
+			clk := incident.NewClock(mode, cfg.Monitoring.Interval.D(), time.Time{})
+			tl := incident.NewTimeline(clk)
+			m, err := monitors.New(env, clk, tl, monitors.ConfigFrom(cfg))
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			fmt.Fprintf(st.Stdout, "\nwatching %s of drill time, %s clock, %s ticks, rules %s\n",
+				d, mode, clk.Tick(), strings.Join(cfg.Monitoring.RuleFiles, ", "))
+			for {
+				if err := m.Tick(ctx); err != nil {
+					return err
+				}
+				fmt.Fprintf(st.Stdout, "T+%s  %s\n", clk.TickTime(), firing(m.ActiveAlerts()))
+				if clk.TickTime() >= d {
+					return nil
+				}
+				if _, err := clk.Advance(ctx); err != nil {
+					if ctx.Err() != nil {
+						return nil // interrupted: a normal end of watching
+					}
+					return err
+				}
+			}
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&forDur, "for", "10m", "how much drill time to watch")
+	fl.StringVar(&clock, "clock", string(incident.Realtime), "realtime (a person can act) or compressed")
+	fl.Float64Var(&rate, "rate", 0, "traffic in requests per second (default: the configuration's)")
+	return cmd
+}
+
+// firing lists the firing alerts with their severities, or says none.
+func firing(alerts []incident.Alert) string {
+	var out []string
+	for _, a := range alerts {
+		if a.State == incident.StateFiring {
+			out = append(out, fmt.Sprintf("%s (%s)", a.Name, a.Severity))
+		}
+	}
+	if len(out) == 0 {
+		return "no alert firing"
+	}
+	sort.Strings(out)
+	return "FIRING " + strings.Join(out, ", ")
+}
