@@ -31,8 +31,10 @@ func TestFeatures(t *testing.T) {
 		TestSuiteInitializer: suite.InitializeTestSuite,
 		ScenarioInitializer:  suite.InitializeScenario,
 		Options: &godog.Options{
-			Format:   "pretty",
-			Paths:    []string{filepath.Join(root, "features")},
+			Format: "pretty",
+			Paths:  []string{filepath.Join(root, "features")},
+			// Game days wait for people; they run by hand with --clock realtime.
+			Tags:     "~@gameday",
 			TestingT: t,
 			Strict:   true,
 		},

@@ -48,12 +48,14 @@ type Drill struct {
 	rateSet   bool
 	playbook  string
 	think     time.Duration
+	person    bool
 
 	clock    *incident.Clock
 	timeline *incident.Timeline
 	monitor  *monitors.Monitor
 	pager    *responders.Pager
 	oncall   *responders.OnCall
+	human    *responders.Human
 
 	faults []injected
 	// before is each seeded table's state just before the first fault.
@@ -105,10 +107,24 @@ func (d *Drill) SetTraffic(rps float64) error {
 
 // SetPlaybook makes the automated on-call responder answer with a playbook.
 func (d *Drill) SetPlaybook(name string) error {
+	if d.person {
+		return errors.New("set playbook: the on-call responder is a person in this drill; choose one")
+	}
 	if _, err := d.suite.playbook(name); err != nil {
 		return err
 	}
 	d.playbook = name
+	return nil
+}
+
+// SetPerson makes a person the on-call responder: pages are shown on the
+// terminal and the person answers with `firedrill ack` / `resolve` or the
+// web page on the run's ack address.
+func (d *Drill) SetPerson() error {
+	if d.playbook != "" {
+		return errors.New("set person: the on-call responder runs a playbook in this drill; choose one")
+	}
+	d.person = true
 	return nil
 }
 
@@ -145,6 +161,21 @@ func (d *Drill) start(ctx context.Context) error {
 		}
 		d.oncall = responders.NewOnCall("on-call", pb, d.think, rt, d.timeline)
 		responder = d.oncall
+	}
+	if d.person {
+		addr, err := d.suite.serveHumans()
+		if err != nil {
+			return err
+		}
+		d.human = responders.NewHuman("on-call", d.timeline, func(p responders.Page) {
+			d.suite.opts.Progress("  PAGE incident %d: %s %s — answer with `firedrill ack` / `firedrill resolve` or http://%s/",
+				p.Incident, p.Severity, p.Alert, addr)
+		})
+		d.suite.setHuman(d.human)
+		responder = d.human
+		if d.clock.Mode() == incident.Compressed {
+			d.suite.opts.Progress("  note: the clock is compressed, so the drill will not wait for people; game days run with --clock realtime")
+		}
 	}
 	d.pager = responders.NewPager(d.timeline, responder)
 	mcfg.Sink = d.pager
@@ -440,6 +471,9 @@ func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
 		if err := d.monitor.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if d.human != nil {
+		d.suite.setHuman(nil)
 	}
 	out := reports.Drill{
 		Feature:  filepath.Base(d.scenario.Uri),

@@ -36,6 +36,7 @@ func Steps() []StepDef {
 		{"Given", `^steady traffic of (\d+(?:\.\d+)?) requests? per second$`, `Given steady traffic of 20 requests per second`, steadyTraffic},
 		{"Given", `^the on-call responder runs playbook "([^"]+)"$`, `Given the on-call responder runs playbook "db-recovery"`, responderRuns},
 		{"Given", `^the on-call responder acknowledges after ` + dur + `$`, `Given the on-call responder acknowledges after 3 minutes`, responderAcks},
+		{"Given", `^the on-call responder is a person$`, `Given the on-call responder is a person`, responderIsPerson},
 		{"When", `^the fault "([^"]+)" is injected$`, `When the fault "db-pool-exhaustion" is injected`, faultInjected},
 		{"When", `^the fault "([^"]+)" is injected with:$`, `When the fault "data-deletion" is injected with: (a | parameter | value | table)`, faultInjectedWith},
 		{"When", `^the drill runs until the incident is resolved or ` + dur + ` pass(?:es)?$`, `When the drill runs until the incident is resolved or 45 minutes pass`, drillRuns},
@@ -80,6 +81,8 @@ func steadyTraffic(ctx context.Context, rps string) error {
 func responderRuns(ctx context.Context, playbook string) error {
 	return drillOf(ctx).SetPlaybook(playbook)
 }
+
+func responderIsPerson(ctx context.Context) error { return drillOf(ctx).SetPerson() }
 
 func responderAcks(ctx context.Context, after string) error {
 	d, err := parseDur(after)

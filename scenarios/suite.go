@@ -3,9 +3,12 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -32,7 +35,14 @@ type Options struct {
 	// Warmup is drill time monitored before a fault is injected, so rate()
 	// windows have history (default 1 minute).
 	Warmup time.Duration
+	// AckAddr is where a person on call answers (`firedrill ack`, the web
+	// page); the server starts with the first drill that has a person.
+	AckAddr string
 }
+
+// DefaultAckAddr is where `firedrill run` and `firedrill ack` meet unless
+// told otherwise (FIREDRILL_ACK_ADDR, --ack-addr, --addr).
+const DefaultAckAddr = "127.0.0.1:7070"
 
 // Suite is what the scenarios of one run share: the stack (one per
 // feature, reset between its scenarios) and the results.
@@ -55,7 +65,31 @@ type Suite struct {
 	pbOnce    sync.Once
 	playbooks map[string]*responders.Playbook
 	pbErr     error
+
+	human   atomic.Pointer[responders.Human]
+	ackSrv  *http.Server
+	ackAddr string
 }
+
+// serveHumans starts the ack server once and returns its address.
+func (s *Suite) serveHumans() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ackSrv != nil {
+		return s.ackAddr, nil
+	}
+	ln, err := net.Listen("tcp", s.opts.AckAddr)
+	if err != nil {
+		return "", fmt.Errorf("serve the on-call person: %w", err)
+	}
+	s.ackSrv = &http.Server{Handler: responders.HumanHandler(s.human.Load), ReadHeaderTimeout: 5 * time.Second}
+	s.ackAddr = ln.Addr().String()
+	go s.ackSrv.Serve(ln) //nolint:errcheck // ends with Close
+	s.opts.Progress("the on-call person answers at http://%s/ (or `firedrill ack --addr %s`)", s.ackAddr, s.ackAddr)
+	return s.ackAddr, nil
+}
+
+func (s *Suite) setHuman(h *responders.Human) { s.human.Store(h) }
 
 // playbook returns a playbook of the playbook directory by name. The
 // directory is loaded once per run.
@@ -90,6 +124,9 @@ func NewSuite(opts Options) *Suite {
 	}
 	if opts.Warmup == 0 {
 		opts.Warmup = time.Minute
+	}
+	if opts.AckAddr == "" {
+		opts.AckAddr = DefaultAckAddr
 	}
 	if opts.Clock == "" {
 		opts.Clock = incident.Mode(opts.Config.Clock.Mode)
@@ -167,6 +204,8 @@ func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
 		return nil, err
 	}
 	s.env, s.envUsed, s.provider = env, true, env.Provider
+	// Where the stack listens, for people acting on it during a game day.
+	s.opts.Progress("stack up: app %s, postgres %s, redis %s", env.AppURL, responders.Redact(env.PostgresURL), env.RedisURL)
 	return env, nil
 }
 
@@ -180,10 +219,14 @@ func (s *Suite) closeLocked(ctx context.Context) error {
 	return err
 }
 
-// Close stops the stack, if one runs.
+// Close stops the stack, if one runs, and the ack server.
 func (s *Suite) Close(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.ackSrv != nil {
+		_ = s.ackSrv.Close()
+		s.ackSrv = nil
+	}
 	return s.closeLocked(ctx)
 }
 

@@ -19,9 +19,9 @@ import (
 var errDrillsFailed = errors.New("drills failed or missed their targets")
 
 type runFlags struct {
-	tags, clock, out, format, playbooks string
-	reportFormats                       []string
-	seed                                int64
+	tags, clock, out, format, playbooks, ackAddr string
+	reportFormats                                []string
+	seed                                         int64
 }
 
 func newRunCmd(st *State, g *globalFlags) *cobra.Command {
@@ -46,6 +46,7 @@ func newRunCmd(st *State, g *globalFlags) *cobra.Command {
 	fl.StringVar(&f.format, "format", "", "godog formatters to stdout, comma-separated, each optionally :path (pretty, progress, junit:out.xml, cucumber:out.json); default: firedrill's own progress only")
 	fl.StringSliceVar(&f.reportFormats, "report", nil, "report formats to write (default "+strings.Join(reports.DefaultFormats, ",")+")")
 	fl.StringVar(&f.playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
+	fl.StringVar(&f.ackAddr, "ack-addr", "", "where a person on call answers (`firedrill ack`, the web page); default $FIREDRILL_ACK_ADDR or "+scenarios.DefaultAckAddr)
 	return cmd
 }
 
@@ -76,6 +77,7 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 
 	suite := scenarios.NewSuite(scenarios.Options{
 		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
+		AckAddr: ackAddr(st, f.ackAddr),
 	})
 	st.progress("run %s: %s, %s clock", suite.RunID(), strings.Join(paths, " "), cfg.Clock.Mode)
 	format, output := f.format, io.Writer(st.Stdout)
