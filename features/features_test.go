@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/internal/stacktest"
 	"github.com/firedrill/firedrill/scenarios"
 )
 
@@ -24,6 +25,8 @@ func TestFeatures(t *testing.T) {
 	t.Chdir(root)
 	cfg, err := config.Load("", os.Getenv)
 	require.NoError(t, err)
+	// No provider here: skip saying why (under CI, fail).
+	stacktest.Provider(t, cfg.Stack.Provider)
 	suite := scenarios.NewSuite(scenarios.Options{Config: cfg, Progress: func(f string, a ...any) { t.Logf(f, a...) }})
 	t.Cleanup(func() { _ = suite.Close(context.Background()) })
 	ts := godog.TestSuite{

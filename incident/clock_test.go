@@ -119,3 +119,13 @@ func TestSeverity(t *testing.T) {
 	assert.False(t, SeverityUnknown.MoreSevere(P4))
 	assert.Equal(t, "unknown", SeverityUnknown.String())
 }
+
+func TestTimelineDerivesDrillTimeFromAt(t *testing.T) {
+	t.Parallel()
+	c, _, _ := newTestClock(Compressed)
+	tl := NewTimeline(c)
+	m := tl.Record(Milestone{Kind: AlertFiring, At: c.Epoch().Add(90 * time.Second)})
+	assert.Equal(t, 90*time.Second, m.Drill)
+	m = tl.Record(Milestone{Kind: Resolved, Drill: 2 * time.Minute})
+	assert.Equal(t, c.Epoch().Add(2*time.Minute), m.At)
+}

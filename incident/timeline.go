@@ -62,14 +62,18 @@ func NewTimeline(clock *Clock) *Timeline { return &Timeline{clock: clock} }
 func (t *Timeline) Clock() *Clock { return t.clock }
 
 // Record appends m, stamping Drill, At and Wall from the clock when they are
-// zero, and returns the stored milestone. Subscribers see it after it is
+// zero (with only At given, Drill is derived from it, and the other way
+// round), and returns the stored milestone. Subscribers see it after it is
 // stored, outside the timeline's lock.
 func (t *Timeline) Record(m Milestone) Milestone {
-	if m.Drill == 0 && m.At.IsZero() {
+	switch {
+	case m.Drill == 0 && m.At.IsZero():
 		m.Drill = t.clock.Now()
-	}
-	if m.At.IsZero() {
 		m.At = t.clock.At(m.Drill)
+	case m.At.IsZero():
+		m.At = t.clock.At(m.Drill)
+	case m.Drill == 0:
+		m.Drill = m.At.Sub(t.clock.Epoch())
 	}
 	if m.Wall.IsZero() {
 		m.Wall = time.Now()

@@ -91,7 +91,7 @@ type Step struct {
 	Name string `json:"name"`
 	// Phase is diagnose, mitigate or verify.
 	Phase string `json:"phase"`
-	// Kind is the step type: sql, redis, http, shell, container, flag, wait.
+	// Kind is the step type: sql, redis, http, shell, container, exec, flag, wait.
 	Kind string `json:"kind"`
 	// Start and End are drill times since the drill began.
 	Start   time.Duration `json:"start"`

@@ -10,8 +10,8 @@
 // Tick moves the drill clock as real work must. It reports on the timeline:
 // Acknowledged, Diagnosed, Mitigated, StepStarted/StepFinished and a Note
 // whose Subject is VerificationPassed. The pager reads only those back, so a
-// person answering through `firedrill ack` is a Responder that records the
-// same milestones.
+// person answering through `firedrill ack` (Human, served by HumanHandler)
+// is a Responder that records the same milestones.
 //
 // The Pager is the monitors' alert sink. Alerts that fire while an incident
 // is open join it; its severity is the highest severity label among them;

@@ -79,6 +79,8 @@ type Runtime struct {
 	// from.
 	wall0  time.Time
 	drill0 time.Duration
+	// wallNow is the wall clock Scale reads (time.Now; tests fix it).
+	wallNow func() time.Time
 }
 
 // NewRuntime returns the runtime of one drill, measuring drill compression

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -49,6 +50,24 @@ func ShellEnv(rt *Runtime) []string {
 	}
 }
 
+// cappedBuffer keeps the first limit bytes written to it and drops the
+// rest: a runaway script must not fill memory with output nobody reads.
+// (Not an embedded bytes.Buffer: io.Copy would use its ReadFrom and
+// bypass the cap.)
+type cappedBuffer struct {
+	buf   bytes.Buffer
+	limit int
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if room := c.limit - c.buf.Len(); room > 0 {
+		c.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (c *cappedBuffer) String() string { return c.buf.String() }
+
 // Run runs the script and captures its combined output.
 func (s *ShellStep) Run(ctx context.Context, rt *Runtime) (bool, string, error) {
 	argv := s.Command
@@ -61,11 +80,14 @@ func (s *ShellStep) Run(ctx context.Context, rt *Runtime) (bool, string, error) 
 	for k, v := range s.Env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	// A script's children may hold its output open; do not wait for them
-	// past the context.
+	// The script runs in a process group of its own, so a timeout ends its
+	// children (psql, sleep, pg_restore) too, not just the shell; and its
+	// children may hold its output open, so do not wait for them past that.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &cappedBuffer{limit: 4 * MaxOutput}
+	cmd.Stdout, cmd.Stderr = out, out
 	err := cmd.Run()
 	text := strings.TrimRight(out.String(), "\n")
 	if err != nil {

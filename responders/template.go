@@ -48,7 +48,11 @@ func (rt *Runtime) Scale() float64 {
 		return 1
 	}
 	drill := rt.Clock.Now() - rt.drill0
-	real := time.Since(rt.wall0)
+	now := time.Now
+	if rt.wallNow != nil {
+		now = rt.wallNow
+	}
+	real := now().Sub(rt.wall0)
 	if drill <= 0 || real <= 0 {
 		return 1
 	}

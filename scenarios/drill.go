@@ -86,8 +86,8 @@ func (d *Drill) StackRunning(ctx context.Context) error {
 // AddRuleFile adds a rule file for this drill; without any, the
 // configuration's rule files apply.
 func (d *Drill) AddRuleFile(path string) error {
-	if d.monitor != nil {
-		return errors.New("add rule file: monitoring has started; give rules before the fault and the run")
+	if err := d.errStarted("add rule file"); err != nil {
+		return err
 	}
 	if _, err := monitors.LoadRuleFiles(path); err != nil {
 		return err
@@ -96,8 +96,20 @@ func (d *Drill) AddRuleFile(path string) error {
 	return nil
 }
 
+// errStarted refuses a setup step once monitoring runs: its value would be
+// silently ignored.
+func (d *Drill) errStarted(what string) error {
+	if d.monitor == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: the drill has started; give the setup (Given steps) before the fault and the run", what)
+}
+
 // SetTraffic sets the steady request rate (drill time).
 func (d *Drill) SetTraffic(rps float64) error {
+	if err := d.errStarted("set traffic"); err != nil {
+		return err
+	}
 	if rps < 0 || rps > 1000 {
 		return fmt.Errorf("set traffic: %g requests per second is outside 0..1000", rps)
 	}
@@ -107,6 +119,9 @@ func (d *Drill) SetTraffic(rps float64) error {
 
 // SetPlaybook makes the automated on-call responder answer with a playbook.
 func (d *Drill) SetPlaybook(name string) error {
+	if err := d.errStarted("set playbook"); err != nil {
+		return err
+	}
 	if d.person {
 		return errors.New("set playbook: the on-call responder is a person in this drill; choose one")
 	}
@@ -121,6 +136,9 @@ func (d *Drill) SetPlaybook(name string) error {
 // terminal and the person answers with `firedrill ack` / `resolve` or the
 // web page on the run's ack address.
 func (d *Drill) SetPerson() error {
+	if err := d.errStarted("set person"); err != nil {
+		return err
+	}
 	if d.playbook != "" {
 		return errors.New("set person: the on-call responder runs a playbook in this drill; choose one")
 	}
@@ -130,6 +148,9 @@ func (d *Drill) SetPerson() error {
 
 // SetThinkTime is the responder's declared time from page to ack.
 func (d *Drill) SetThinkTime(t time.Duration) error {
+	if err := d.errStarted("set think time"); err != nil {
+		return err
+	}
 	d.think = t
 	return nil
 }

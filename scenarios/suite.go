@@ -172,7 +172,14 @@ func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.env != nil && s.feature != feature {
-		s.closeLocked(ctx)
+		// A scenario's context may be cancelled (Ctrl-C): stopping the
+		// stack must still go through.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		err := s.closeLocked(cctx)
+		cancel()
+		if err != nil {
+			s.opts.Progress("stopping the stack: %v (run `firedrill cleanup`)", err)
+		}
 	}
 	if s.envErr != nil && s.feature == feature {
 		return nil, s.envErr

@@ -232,15 +232,15 @@ func (v *validator) step(file string, line int, st *messages.PickleStep) {
 	}
 	switch {
 	case strings.Contains(def.Pattern, `the fault "`):
-		params := map[string]string{}
-		if st.Argument != nil && st.Argument.DataTable != nil {
-			for _, row := range st.Argument.DataTable.Rows {
-				if len(row.Cells) != 2 {
-					v.add(file, line, "fault table rows need two cells, parameter and value")
-					return
-				}
-				params[row.Cells[0].Value] = row.Cells[1].Value
-			}
+		// The same reading of the table as the run's, header row and all.
+		var table *messages.PickleTable
+		if st.Argument != nil {
+			table = st.Argument.DataTable
+		}
+		params, err := tableParams(table)
+		if err != nil {
+			v.add(file, line, "%v", err)
+			return
 		}
 		if _, err := injectors.New(args[0], params); err != nil {
 			v.add(file, line, "%v", err)

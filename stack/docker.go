@@ -148,7 +148,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 			bindLoopback(containerPort, hostPort),
 		}
 	}
-	track := func(name string, c testcontainers.Container) {
+	track := func(c testcontainers.Container) {
 		if c != nil {
 			env.onClose(func(ctx context.Context) error { return c.Terminate(ctx) })
 		}
@@ -161,7 +161,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 		tcpostgres.BasicWaitStrategies(),
 		testcontainers.WithAdditionalWaitStrategyAndDeadline(timeout))...)
 	if pgc != nil {
-		track(Postgres, pgc.Container)
+		track(pgc.Container)
 	}
 	if err != nil {
 		return imageHint(pg.Image, err)
@@ -174,7 +174,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 	rc, err := tcredis.Run(ctx, cfg.Redis.Image, append(common(Redis, "6379/tcp", redisPort),
 		testcontainers.WithCmdArgs("--save", "", "--appendonly", "no"))...)
 	if rc != nil {
-		track(Redis, rc.Container)
+		track(rc.Container)
 	}
 	if err != nil {
 		return imageHint(cfg.Redis.Image, err)
@@ -203,7 +203,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 			testcontainers.WithExposedPorts(x.port),
 			testcontainers.WithEnv(x.env),
 			testcontainers.WithWaitStrategyAndDeadline(timeout, wait.ForHTTP("/metrics").WithPort(x.port)))...)
-		track(x.name, c)
+		track(c)
 		if err != nil {
 			return imageHint(x.exp.Image, err)
 		}
@@ -226,7 +226,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 		// Any answer means the server is up; Start below waits for health.
 		testcontainers.WithWaitStrategyAndDeadline(timeout, wait.ForHTTP(app.HealthPath).
 			WithPort(appPortSpec).WithStatusCodeMatcher(func(int) bool { return true })))...)
-	track(App, ac)
+	track(ac)
 	if err != nil {
 		return imageHint(app.Image, err)
 	}

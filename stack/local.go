@@ -532,6 +532,10 @@ func (s *procService) Exec(ctx context.Context, cmd ...string) (ExecResult, erro
 	c := exec.CommandContext(ctx, cmd[0], cmd[1:]...)
 	c.Env = append(append([]string{}, s.env...), s.execEnv...)
 	c.Dir = s.dir
+	// Its own process group, so a cancelled Exec ends the command's children.
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
+	c.WaitDelay = 5 * time.Second
 	out, err := c.CombinedOutput()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {

@@ -70,6 +70,9 @@ func newWatchCmd(st *State, g *globalFlags) *cobra.Command {
 				d, mode, clk.Tick(), strings.Join(cfg.Monitoring.RuleFiles, ", "))
 			for {
 				if err := m.Tick(ctx); err != nil {
+					if ctx.Err() != nil {
+						return nil // interrupted: a normal end of watching
+					}
 					return err
 				}
 				fmt.Fprintf(st.Stdout, "T+%s  %s\n", clk.TickTime(), firing(m.ActiveAlerts()))
