@@ -34,7 +34,7 @@ func withOutcome(m incident.Milestone, outcome, detail string) incident.Mileston
 
 func scored(d Drill, targets scorer.Targets, err error) Drill {
 	d.Verdict = scorer.Score(d.Timeline, targets)
-	d.Status = StatusOf(d.Verdict, err)
+	d.Status = fixtureStatus(d.Verdict, err)
 	if err != nil {
 		d.Error = err.Error()
 	}
@@ -125,4 +125,17 @@ func fixture() Result {
 			scored(broken, targets, fixtureErr("start stack: postgres: container exited (code 1)\nlog: FATAL: data directory has wrong ownership")),
 		},
 	}
+}
+
+// fixtureStatus: in these fixtures an error means the drill could not run.
+// (The drill runtime decides the status itself: a Then step that failed
+// makes a failed drill, not an errored one.)
+func fixtureStatus(v scorer.Verdict, err error) Status {
+	switch {
+	case err != nil:
+		return Errored
+	case v.Passed:
+		return Passed
+	}
+	return Failed
 }

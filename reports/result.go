@@ -58,18 +58,6 @@ const (
 	Errored Status = "error"
 )
 
-// StatusOf is the status a drill gets from its verdict and the error that
-// stopped it, if any.
-func StatusOf(v scorer.Verdict, err error) Status {
-	switch {
-	case err != nil:
-		return Errored
-	case v.Passed:
-		return Passed
-	}
-	return Failed
-}
-
 // Drill is one scenario's run.
 type Drill struct {
 	Feature  string   `json:"feature"`

@@ -35,6 +35,10 @@ type Incident struct {
 	VerifiedAt     time.Duration
 	Resolved       bool
 	ResolvedAt     time.Duration
+	// Closed: the incident was open when a drill's fault was injected, so
+	// it was about something else (a false alarm during warm-up); it takes
+	// no more alerts and is never resolved.
+	Closed bool
 }
 
 // Pager turns alert transitions into incidents and pages. It is the
@@ -109,10 +113,28 @@ func (p *Pager) target(label string) *openIncident {
 }
 
 func (p *Pager) open() *openIncident {
-	if n := len(p.incidents); n > 0 && !p.incidents[n-1].Resolved {
+	if n := len(p.incidents); n > 0 && !p.incidents[n-1].Resolved && !p.incidents[n-1].Closed {
 		return p.incidents[n-1]
 	}
 	return nil
+}
+
+// FaultInjected closes an incident left open from before the fault, so
+// the fault's alerts open an incident of their own and page afresh: a
+// false alarm during warm-up must not absorb the drill's incident (whose
+// ack would then come before T0 and not count).
+func (p *Pager) FaultInjected() {
+	p.mu.Lock()
+	inc := p.open()
+	if inc != nil {
+		inc.Closed = true
+	}
+	p.mu.Unlock()
+	if inc != nil {
+		p.tl.Record(incident.Milestone{Kind: incident.Note, Actor: PagerActor, Subject: "incident closed at the fault",
+			Labels: map[string]string{"incident": strconv.Itoa(inc.ID)},
+			Detail: "opened before the fault by " + strings.Join(inc.Alerts, ", ") + ": a false alarm; the fault's alerts page anew"})
+	}
 }
 
 // Alerts takes one tick's alert transitions (the monitors' AlertSink).

@@ -149,3 +149,23 @@ func TestPagerResolvesAtTheLaterOfVerificationAndAlerts(t *testing.T) {
 		})
 	}
 }
+
+// A false alarm before the fault must not absorb the fault's incident.
+func TestPagerClosesAPreFaultIncidentAtTheFault(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock, tl := drillClock()
+	p := responders.NewPager(tl, nil)
+	tick(ctx, t, clock, p, firing("PerformanceDegradation", incident.P3))
+	tick(ctx, t, clock, p)
+
+	p.FaultInjected()
+	tick(ctx, t, clock, p, firing("DatabaseConnectionFailure", incident.P1))
+	incs := p.Incidents()
+	require.Len(t, incs, 2)
+	assert.True(t, incs[0].Closed)
+	assert.Equal(t, []string{"PerformanceDegradation"}, incs[0].Alerts)
+	assert.Equal(t, incident.P1, incs[1].Severity)
+	assert.Equal(t, []string{"DatabaseConnectionFailure"}, incs[1].Alerts, "the fault's incident is its own")
+	assert.Equal(t, []string{"page_sent PerformanceDegradation", "page_sent DatabaseConnectionFailure"}, story(tl, incident.PageSent))
+}

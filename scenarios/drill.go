@@ -259,6 +259,9 @@ func (d *Drill) Inject(ctx context.Context, name string, params map[string]strin
 			return err
 		}
 	}
+	if len(d.faults) == 0 {
+		d.pager.FaultInjected()
+	}
 	d.faults = append(d.faults, injected{name: name, inj: inj, params: params})
 	d.timeline.Record(incident.Milestone{Kind: incident.FaultInjected, Actor: "injector", Subject: name, Labels: params})
 	d.suite.opts.Progress("  %s  fault %s injected", fmtDrill(d.clock.Now()), name)
