@@ -20,6 +20,30 @@ type Traffic struct {
 	// Mix weighs the app's endpoints (TrafficEndpoints); a weight is a share
 	// of Rate, not a rate of its own.
 	Mix Mix `yaml:"mix"`
+	// Requests are your own app's requests, weighed together with Mix.
+	Requests []Request `yaml:"requests"`
+}
+
+// Request is one request of your own app that the traffic generator sends,
+// by weight, beside the mix.
+type Request struct {
+	// Name labels its outcomes; it must differ from the mix's names.
+	Name   string `yaml:"name"`
+	Method string `yaml:"method"` // GET when empty
+	Path   string `yaml:"path"`   // relative to the app's URL, starting with /
+	Body   string `yaml:"body"`
+	// ContentType is sent with a body (application/json when empty).
+	ContentType string  `yaml:"content_type"`
+	Weight      float64 `yaml:"weight"`
+}
+
+// Weight is the total weight of the mix and the requests.
+func (t Traffic) Weight() float64 {
+	w := t.Mix.Total()
+	for _, r := range t.Requests {
+		w += r.Weight
+	}
+	return w
 }
 
 // TrafficEndpoints are the names a traffic mix may weigh: the demo app's
@@ -105,8 +129,29 @@ func (c Config) validateMonitoring(add func(path, format string, args ...any)) {
 			add("traffic.mix", "weight of %s must not be negative, not %g", name, w)
 		}
 	}
-	if c.Traffic.Rate > 0 && c.Traffic.Mix.Total() <= 0 {
+	if c.Traffic.Rate > 0 && c.Traffic.Weight() <= 0 {
 		add("traffic.mix", "must give some endpoint a positive weight when traffic.rate is above 0")
+	}
+	seen := map[string]bool{}
+	for i, r := range c.Traffic.Requests {
+		switch {
+		case r.Name == "":
+			add("traffic.requests", "entry %d needs a name", i+1)
+		case slices.Contains(TrafficEndpoints, r.Name) || seen[r.Name]:
+			add("traffic.requests", "entry %d: the name %q is taken", i+1, r.Name)
+		}
+		seen[r.Name] = true
+		if !strings.HasPrefix(r.Path, "/") {
+			add("traffic.requests", "entry %d (%s): path must start with /, not %q", i+1, r.Name, r.Path)
+		}
+		switch r.Method {
+		case "", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE":
+		default:
+			add("traffic.requests", "entry %d (%s): method must be GET, HEAD, POST, PUT, PATCH or DELETE, not %q", i+1, r.Name, r.Method)
+		}
+		if r.Weight < 0 {
+			add("traffic.requests", "entry %d (%s): weight must not be negative", i+1, r.Name)
+		}
 	}
 	if iv := c.Monitoring.Interval.D(); iv < time.Second || iv > 10*time.Minute {
 		add("monitoring.interval", "must be from 1s to 10m, not %s", iv)

@@ -73,3 +73,33 @@ func TestMonitoringBadInputNamesFileLineAndKey(t *testing.T) {
 		})
 	}
 }
+
+func TestTrafficRequestsOfYourOwnApp(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("firedrill.yaml", []byte(`
+traffic:
+  mix: {health: 1}
+  requests:
+    - {name: catalog, path: /api/products, weight: 5}
+    - {name: checkout, method: POST, path: /api/checkout, body: '{"sku":"x"}', weight: 1}
+`))
+	require.NoError(t, err)
+	require.Len(t, c.Traffic.Requests, 2)
+	assert.Equal(t, "POST", c.Traffic.Requests[1].Method)
+	assert.Equal(t, 7.0, c.Traffic.Weight())
+
+	for doc, want := range map[string]string{
+		"traffic:\n  requests:\n    - {path: /x, weight: 1}\n":                              "entry 1 needs a name",
+		"traffic:\n  requests:\n    - {name: health, path: /x, weight: 1}\n":                `the name "health" is taken`,
+		"traffic:\n  requests:\n    - {name: a, path: x, weight: 1}\n":                      "path must start with /",
+		"traffic:\n  requests:\n    - {name: a, method: FETCH, path: /x, weight: 1}\n":      `not "FETCH"`,
+		"traffic:\n  requests:\n    - {name: a, path: /x, weight: 1, headerz: {}}\n":        `unknown key "headerz"`,
+		"traffic:\n  mix: {health: 0}\n  requests:\n    - {name: a, path: /x, weight: 0}\n": "positive weight",
+	} {
+		_, err := Parse("firedrill.yaml", []byte(doc))
+		require.Error(t, err, doc)
+		assert.True(t, errors.Is(err, ErrInvalid))
+		assert.Contains(t, err.Error(), want, doc)
+		assert.Contains(t, err.Error(), "firedrill.yaml:", doc)
+	}
+}

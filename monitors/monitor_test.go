@@ -244,6 +244,12 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "GET /health":
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
+	case "POST /api/checkout":
+		if string(body) != `{"sku":"x"}` || r.Header.Get("Content-Type") != "application/json" {
+			a.mu.Lock()
+			a.bad = append(a.bad, "checkout: "+string(body))
+			a.mu.Unlock()
+		}
 	}
 	_, _ = io.WriteString(w, `{}`)
 }
@@ -282,6 +288,39 @@ func TestTrafficSendsEachTicksShareByTheMix(t *testing.T) {
 	v, err := m.Query(context.Background(), `probe_success{job="blackbox", probe="app-health"} == 0 and probe_http_status_code == 503`, clock.At(clock.TickTime()))
 	require.NoError(t, err)
 	assert.Len(t, v, 1, "the health probe reports blackbox_exporter's series")
+}
+
+// Your own app's requests go out by weight beside the mix, with their
+// method, path and body.
+func TestTrafficSendsTheUsersOwnRequests(t *testing.T) {
+	t.Parallel()
+	app := &fakeApp{counts: map[string]int{}}
+	srv := httptest.NewServer(app)
+	t.Cleanup(srv.Close)
+	env := &stack.Env{Config: config.Default().Stack, AppURL: srv.URL}
+	clock := incident.NewClock(incident.Compressed, 15*time.Second, time.Time{})
+	m, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{
+		RuleFiles: []string{writeRules(t, "groups: []\n")},
+		Traffic: config.Traffic{Rate: 2, Mix: config.Mix{"health": 1}, Requests: []config.Request{
+			{Name: "catalog", Path: "/api/products?limit=5", Weight: 2},
+			{Name: "checkout", Method: "POST", Path: "/api/checkout", Body: `{"sku":"x"}`, Weight: 1},
+		}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, m.Close()) })
+	ticks := 0
+	require.NoError(t, m.Run(context.Background(), func() bool { ticks++; return ticks == 2 }))
+
+	app.mu.Lock()
+	defer app.mu.Unlock()
+	assert.Empty(t, app.bad, "the body and its content type are sent")
+	// Two ticks of 30 requests, by weights 1:2:1 (plus a health probe a tick).
+	assert.Equal(t, map[string]int{"GET /api/products": 30, "POST /api/checkout": 15, "GET /health": 15 + 2}, app.counts)
+	got := map[string]int{}
+	for _, o := range m.TrafficOutcomes() {
+		got[o.Endpoint+" "+o.Class] += o.Count
+	}
+	assert.Equal(t, map[string]int{"catalog 2xx": 30, "checkout 2xx": 15, "health 5xx": 15}, got)
 }
 
 func TestCancelStopsRunPromptly(t *testing.T) {

@@ -53,6 +53,8 @@ type generator struct {
 	carry float64 // the fraction of a request owed from earlier ticks
 	seq   int     // request counter, for content pages and webhook ids
 
+	custom map[string]config.Request // the user's requests, by name
+
 	mu       sync.Mutex
 	token    string // a session token from a successful login
 	outcomes map[[2]string]int
@@ -81,8 +83,18 @@ const webhookIDs = 16
 
 func newTraffic(client *http.Client, base, health, secret string, cfg config.Traffic, workers, maxWorkers int, timeout time.Duration) *generator {
 	t := &generator{client: client, base: base, health: health, secret: secret, workers: workers, maxWorkers: max(workers, maxWorkers), timeout: timeout, rate: cfg.Rate,
-		outcomes: map[[2]string]int{}}
-	t.schedule = schedule(cfg.Mix)
+		outcomes: map[[2]string]int{}, custom: map[string]config.Request{}}
+	weights := config.Mix{}
+	for n, w := range cfg.Mix {
+		if trafficEndpoints[n] {
+			weights[n] = w
+		}
+	}
+	for _, r := range cfg.Requests {
+		t.custom[r.Name] = r
+		weights[r.Name] = r.Weight
+	}
+	t.schedule = schedule(weights)
 	return t
 }
 
@@ -93,7 +105,7 @@ func schedule(mix config.Mix) []string {
 	names := slices.Sorted(maps.Keys(mix))
 	var total float64
 	for _, n := range names {
-		if mix[n] > 0 && trafficEndpoints[n] {
+		if mix[n] > 0 {
 			total += mix[n]
 		}
 	}
@@ -105,7 +117,7 @@ func schedule(mix config.Mix) []string {
 	for range 100 {
 		best := ""
 		for _, n := range names {
-			if mix[n] <= 0 || !trafficEndpoints[n] {
+			if mix[n] <= 0 {
 				continue
 			}
 			cur[n] += mix[n]
@@ -260,6 +272,28 @@ func (t *generator) request(ctx context.Context, endpoint string, seq int) (*htt
 		return req, nil
 	case "health":
 		return http.NewRequestWithContext(ctx, http.MethodGet, t.base+t.health, nil)
+	}
+	if c, ok := t.custom[endpoint]; ok {
+		method := c.Method
+		if method == "" {
+			method = http.MethodGet
+		}
+		var body io.Reader
+		if c.Body != "" {
+			body = strings.NewReader(c.Body)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, t.base+c.Path, body)
+		if err != nil {
+			return nil, err
+		}
+		if c.Body != "" {
+			ct := c.ContentType
+			if ct == "" {
+				ct = "application/json"
+			}
+			req.Header.Set("Content-Type", ct)
+		}
+		return req, nil
 	}
 	return nil, fmt.Errorf("build request: unknown endpoint %q", endpoint)
 }
