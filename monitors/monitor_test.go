@@ -254,22 +254,39 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, `{}`)
 }
 
-func TestTrafficSendsEachTicksShareByTheMix(t *testing.T) {
-	t.Parallel()
+// trafficRun runs a monitor with traffic against a fake app for ticks
+// ticks and returns the app, the monitor and its clock.
+func trafficRun(t *testing.T, traffic config.Traffic, ticks int) (*fakeApp, *monitors.Monitor, *incident.Clock) {
+	t.Helper()
 	app := &fakeApp{counts: map[string]int{}}
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
 	env := &stack.Env{Config: config.Default().Stack, AppURL: srv.URL}
 	clock := incident.NewClock(incident.Compressed, 15*time.Second, time.Time{})
-	// 4 requests per drill second over 15 s ticks: 60 a tick.
 	m, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{
 		RuleFiles: []string{writeRules(t, "groups: []\n")},
-		Traffic:   config.Traffic{Rate: 4, Mix: config.Mix{"content": 60, "auth_status": 15, "login": 10, "webhook": 5, "health": 10}},
+		Traffic:   traffic,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, m.Close()) })
-	ticks := 0
-	require.NoError(t, m.Run(context.Background(), func() bool { ticks++; return ticks == 5 }))
+	n := 0
+	require.NoError(t, m.Run(context.Background(), func() bool { n++; return n == ticks }))
+	return app, m, clock
+}
+
+// outcomes sums the traffic's client-side outcomes by endpoint and class.
+func outcomes(m *monitors.Monitor) map[string]int {
+	got := map[string]int{}
+	for _, o := range m.TrafficOutcomes() {
+		got[o.Endpoint+" "+o.Class] += o.Count
+	}
+	return got
+}
+
+func TestTrafficSendsEachTicksShareByTheMix(t *testing.T) {
+	t.Parallel()
+	// 4 requests per drill second over 15 s ticks: 60 a tick.
+	app, m, clock := trafficRun(t, config.Traffic{Rate: 4, Mix: config.Mix{"content": 60, "auth_status": 15, "login": 10, "webhook": 5, "health": 10}}, 5)
 	assert.Equal(t, 4, clock.Ticks(), "the first tick runs at drill time 0, four more after")
 
 	app.mu.Lock()
@@ -280,11 +297,7 @@ func TestTrafficSendsEachTicksShareByTheMix(t *testing.T) {
 		"GET /api/content/public": 180, "GET /api/auth/status": 45, "POST /api/auth/login": 30,
 		"POST /webhooks/stripe": 15, "GET /health": 30 + 5,
 	}, app.counts)
-	got := map[string]int{}
-	for _, o := range m.TrafficOutcomes() {
-		got[o.Endpoint+" "+o.Class] += o.Count
-	}
-	assert.Equal(t, map[string]int{"content 2xx": 180, "auth_status 2xx": 45, "login 2xx": 30, "webhook 2xx": 15, "health 5xx": 30}, got)
+	assert.Equal(t, map[string]int{"content 2xx": 180, "auth_status 2xx": 45, "login 2xx": 30, "webhook 2xx": 15, "health 5xx": 30}, outcomes(m))
 	v, err := m.Query(context.Background(), `probe_success{job="blackbox", probe="app-health"} == 0 and probe_http_status_code == 503`, clock.At(clock.TickTime()))
 	require.NoError(t, err)
 	assert.Len(t, v, 1, "the health probe reports blackbox_exporter's series")
@@ -294,33 +307,17 @@ func TestTrafficSendsEachTicksShareByTheMix(t *testing.T) {
 // method, path and body.
 func TestTrafficSendsTheUsersOwnRequests(t *testing.T) {
 	t.Parallel()
-	app := &fakeApp{counts: map[string]int{}}
-	srv := httptest.NewServer(app)
-	t.Cleanup(srv.Close)
-	env := &stack.Env{Config: config.Default().Stack, AppURL: srv.URL}
-	clock := incident.NewClock(incident.Compressed, 15*time.Second, time.Time{})
-	m, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{
-		RuleFiles: []string{writeRules(t, "groups: []\n")},
-		Traffic: config.Traffic{Rate: 2, Mix: config.Mix{"health": 1}, Requests: []config.Request{
-			{Name: "catalog", Path: "/api/products?limit=5", Weight: 2},
-			{Name: "checkout", Method: "POST", Path: "/api/checkout", Body: `{"sku":"x"}`, Weight: 1},
-		}},
-	})
-	require.NoError(t, err)
-	t.Cleanup(func() { require.NoError(t, m.Close()) })
-	ticks := 0
-	require.NoError(t, m.Run(context.Background(), func() bool { ticks++; return ticks == 2 }))
+	app, m, _ := trafficRun(t, config.Traffic{Rate: 2, Mix: config.Mix{"health": 1}, Requests: []config.Request{
+		{Name: "catalog", Path: "/api/products?limit=5", Weight: 2},
+		{Name: "checkout", Method: "POST", Path: "/api/checkout", Body: `{"sku":"x"}`, Weight: 1},
+	}}, 2)
 
 	app.mu.Lock()
 	defer app.mu.Unlock()
 	assert.Empty(t, app.bad, "the body and its content type are sent")
 	// Two ticks of 30 requests, by weights 1:2:1 (plus a health probe a tick).
 	assert.Equal(t, map[string]int{"GET /api/products": 30, "POST /api/checkout": 15, "GET /health": 15 + 2}, app.counts)
-	got := map[string]int{}
-	for _, o := range m.TrafficOutcomes() {
-		got[o.Endpoint+" "+o.Class] += o.Count
-	}
-	assert.Equal(t, map[string]int{"catalog 2xx": 30, "checkout 2xx": 15, "health 5xx": 15}, got)
+	assert.Equal(t, map[string]int{"catalog 2xx": 30, "checkout 2xx": 15, "health 5xx": 15}, outcomes(m))
 }
 
 func TestCancelStopsRunPromptly(t *testing.T) {

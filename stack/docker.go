@@ -128,15 +128,12 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 	}
 	env.onClose(func(ctx context.Context) error { return nw.Remove(ctx) })
 
-	ports, err := freePorts(5)
+	hp, err := wireHost(env)
 	if err != nil {
 		return err
 	}
-	pgPort, redisPort, appPort, pgExpPort, redisExpPort := ports[0], ports[1], ports[2], ports[3], ports[4]
+	pgPort, redisPort, appPort, pgExpPort, redisExpPort := hp.postgres, hp.redis, hp.app, hp.postgresExporter, hp.redisExporter
 	pg := cfg.Postgres
-	env.PostgresURL = fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", pg.User, pg.Password, pgPort, pg.Database)
-	env.RedisURL = fmt.Sprintf("redis://127.0.0.1:%d/0", redisPort)
-	env.AppURL = fmt.Sprintf("http://127.0.0.1:%d", appPort)
 	inNetPG := fmt.Sprintf("postgres://%s:%s@%s:5432/%s?sslmode=disable", pg.User, pg.Password, Postgres, pg.Database)
 	inNetRedis := "redis://" + Redis + ":6379/0"
 

@@ -106,15 +106,12 @@ func (l *Local) start(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	ports, err := freePorts(5)
+	hp, err := wireHost(env)
 	if err != nil {
 		return err
 	}
-	pgPort, redisPort, appPort, pgExpPort, redisExpPort := ports[0], ports[1], ports[2], ports[3], ports[4]
+	pgPort, redisPort, appPort, pgExpPort, redisExpPort := hp.postgres, hp.redis, hp.app, hp.postgresExporter, hp.redisExporter
 	pg := cfg.Postgres
-	env.PostgresURL = fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", pg.User, pg.Password, pgPort, pg.Database)
-	env.RedisURL = fmt.Sprintf("redis://127.0.0.1:%d/0", redisPort)
-	env.AppURL = fmt.Sprintf("http://127.0.0.1:%d", appPort)
 	runEnv := "FIREDRILL_RUN=" + l.runID
 
 	newService := func(name string, cmd []string, extraEnv []string, ready func(context.Context) error) *procService {
