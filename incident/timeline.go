@@ -27,6 +27,11 @@ const (
 	Note           Kind = "note"
 )
 
+// IncidentLabel is the label that names the incident a milestone belongs
+// to (the pager's number, "1", "2", …). Pages, acknowledgements, playbook
+// steps and resolutions carry it; scoring credits only the drill's own.
+const IncidentLabel = "incident"
+
 // Milestone is one entry of the timeline. It carries both clocks: Drill is
 // drill time since the drill began, At the drill timestamp (what the TSDB
 // and alert rules see), Wall when it really happened.

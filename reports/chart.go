@@ -69,8 +69,7 @@ type chartLine struct {
 	Label string
 }
 
-func buildChart(d Drill, targets scorer.Targets) chart {
-	v := d.Verdict
+func buildChart(d Drill, v scorer.Verdict, targets scorer.Targets) chart {
 	ms := sortedTimeline(d.Timeline)
 
 	end := time.Duration(0)

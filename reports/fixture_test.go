@@ -32,13 +32,30 @@ func withOutcome(m incident.Milestone, outcome, detail string) incident.Mileston
 	return m
 }
 
+// scored gives d its status and, when it ran, its verdict; an errored
+// drill has none, as the drill runtime leaves it.
 func scored(d Drill, targets scorer.Targets, err error) Drill {
-	d.Verdict = scorer.Score(d.Timeline, targets)
-	d.Status = fixtureStatus(d.Verdict, err)
+	v := scorer.Score(d.Timeline, targets)
+	d.Status = fixtureStatus(v, err)
+	if d.Status.Scored() {
+		d.Verdict = &v
+	}
 	if err != nil {
 		d.Error = err.Error()
 	}
 	return d
+}
+
+// aborted is d interrupted by the user: no verdict.
+func aborted(d Drill) Drill {
+	d.Status, d.Error = Aborted, "context canceled"
+	return d
+}
+
+// ofIncident puts m in the pager's incident id.
+func ofIncident(m incident.Milestone, id string) incident.Milestone {
+	m.Labels = map[string]string{incident.IncidentLabel: id}
+	return m
 }
 
 type fixtureErr string
@@ -57,19 +74,19 @@ func fixture() Result {
 			ev(incident.AlertPending, 1.25, "monitor", "DatabaseConnectionFailure", incident.P1),
 			ev(incident.AlertFiring, 2, "monitor", "DatabaseConnectionFailure", incident.P1),
 			ev(incident.AlertPending, 2.25, "monitor", "HighErrorRate", incident.P2),
-			ev(incident.PageSent, 2, "pager", "DatabaseConnectionFailure", incident.P1),
-			ev(incident.Acknowledged, 3, pb, "DatabaseConnectionFailure", 0),
+			ofIncident(ev(incident.PageSent, 2, "pager", "DatabaseConnectionFailure", incident.P1), "1"),
+			ofIncident(ev(incident.Acknowledged, 3, pb, "DatabaseConnectionFailure", 0), "1"),
 			ev(incident.StepStarted, 3, pb, "active-connections", 0),
 			withOutcome(ev(incident.StepFinished, 3.25, pb, "active-connections", 0), "ok", ""),
-			ev(incident.Diagnosed, 3.25, pb, "connections held by idle sessions", 0),
+			ofIncident(ev(incident.Diagnosed, 3.25, pb, "connections held by idle sessions", 0), "1"),
 			ev(incident.StepStarted, 3.25, pb, "kill-long-queries", 0),
 			withOutcome(ev(incident.StepFinished, 4, pb, "kill-long-queries", 0), "ok", ""),
-			ev(incident.Mitigated, 4, pb, "kill-long-queries", 0),
+			ofIncident(ev(incident.Mitigated, 4, pb, "kill-long-queries", 0), "1"),
 			ev(incident.FaultRecovered, 4, "injector", "db-pool-exhaustion", 0),
 			ev(incident.StepStarted, 4, pb, "wait-error-rate", 0),
 			withOutcome(ev(incident.StepFinished, 6.5, pb, "wait-error-rate", 0), "ok", ""),
 			ev(incident.AlertResolved, 6.5, "monitor", "DatabaseConnectionFailure", incident.P1),
-			ev(incident.Resolved, 6.5, pb, "verification passed", 0),
+			ofIncident(ev(incident.Resolved, 6.5, pb, "verification passed", 0), "1"),
 		},
 		Steps: []Step{
 			{Name: "active-connections", Phase: "diagnose", Kind: "sql", Start: mins(3), End: mins(3.25), Outcome: "ok",
@@ -87,8 +104,8 @@ func fixture() Result {
 			ev(incident.FaultInjected, 0.5, "injector", "error-spike", 0),
 			ev(incident.AlertPending, 1, "monitor", "HighErrorRate", incident.P2),
 			ev(incident.AlertFiring, 6, "monitor", "HighErrorRate", incident.P2),
-			ev(incident.PageSent, 6, "pager", "HighErrorRate", incident.P2),
-			ev(incident.Acknowledged, 14, "responder:disable-feature", "HighErrorRate", 0),
+			ofIncident(ev(incident.PageSent, 6, "pager", "HighErrorRate", incident.P2), "1"),
+			ofIncident(ev(incident.Acknowledged, 14, "responder:disable-feature", "HighErrorRate", 0), "1"),
 			ev(incident.StepStarted, 14, "responder:disable-feature", "flag-off", 0),
 			withOutcome(ev(incident.StepFinished, 14.5, "responder:disable-feature", "flag-off", 0), "failed", "flag service answered 503"),
 			ev(incident.Note, 45.5, "drill", "time limit reached", 0),
@@ -104,6 +121,15 @@ func fixture() Result {
 		Timeline: []incident.Milestone{
 			ev(incident.AlertPending, 7, "monitor", "HighErrorRate", incident.P2),
 			ev(incident.Note, 30, "drill", "steady state held for 30m", 0),
+		},
+	}
+	interrupted := Drill{
+		Feature: "features/errors.feature", Scenario: "Interrupted while the alert was pending",
+		Started: fixtureWall.Add(4 * time.Minute), Finished: fixtureWall.Add(4*time.Minute + 9*time.Second),
+		Timeline: []incident.Milestone{
+			ev(incident.FaultInjected, 1, "injector", "error-spike", 0),
+			ev(incident.AlertPending, 1.5, "monitor", "HighErrorRate", incident.P2),
+			ev(incident.FaultRecovered, 2, "injector", "error-spike", 0),
 		},
 	}
 	broken := Drill{
@@ -122,6 +148,7 @@ func fixture() Result {
 			scored(pool, targets, nil),
 			scored(spike, targets, nil),
 			scored(steady, targets, nil),
+			aborted(interrupted),
 			scored(broken, targets, fixtureErr("start stack: postgres: container exited (code 1)\nlog: FATAL: data directory has wrong ownership")),
 		},
 	}

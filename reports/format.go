@@ -98,13 +98,41 @@ func criterionMeasured(c scorer.Criterion) string {
 	return fmtMeasure(c.Measured)
 }
 
-// scoreOf is the drill's score as shown: "-" for a drill that could not
-// run, whose verdict judges a drill that never happened.
+// scoreOf is the drill's score as shown: "-" for a drill that was not
+// scored (it could not run, or was interrupted).
 func scoreOf(d Drill) string {
-	if d.Status == Errored {
+	v, ok := d.Scored()
+	if !ok {
 		return "-"
 	}
-	return fmtScore(d.Verdict.Score)
+	return fmtScore(v.Score)
+}
+
+// cells are a drill's columns in the run's tables: dashes for a drill that
+// was not scored, never numbers it did not earn.
+type cells struct {
+	Severity         string
+	MTTD, MTTA, MTTR metricCell
+	Score            string
+}
+
+func cellsOf(d Drill) cells {
+	v, ok := d.Scored()
+	if !ok {
+		dash := metricCell{Value: "-", Status: "na"}
+		return cells{Severity: "-", MTTD: dash, MTTA: dash, MTTR: dash, Score: "-"}
+	}
+	return cells{Severity: severityOf(v), MTTD: metric(v, scorer.IDMTTD, v.MTTD), MTTA: metric(v, scorer.IDMTTA, v.MTTA),
+		MTTR: metric(v, scorer.IDMTTR, v.MTTR), Score: fmtScore(v.Score)}
+}
+
+// notScored says why a drill has no verdict, for every format to print
+// instead of one.
+func notScored(d Drill) string {
+	if d.Status == Aborted {
+		return "not scored: the run was interrupted before this drill finished"
+	}
+	return "not scored: the drill could not run as written"
 }
 
 // plural is "1 error", "2 errors".
@@ -145,13 +173,15 @@ func missedLine(c scorer.Criterion) string {
 	return b.String()
 }
 
-// resultWord is PASS, FAIL or ERROR.
+// resultWord is PASS, FAIL, ERROR or ABORTED.
 func resultWord(s Status) string {
 	switch s {
 	case Passed:
 		return "PASS"
 	case Errored:
 		return "ERROR"
+	case Aborted:
+		return "ABORTED"
 	}
 	return "FAIL"
 }
@@ -255,8 +285,9 @@ type definition struct{ Term, Text string }
 
 var definitions = []definition{
 	{"T0", "the fault is injected (the first fault_injected milestone). A drill with no fault is a steady-state drill: it has no T0, MTTD/MTTA/MTTR do not apply, and it passes only if no alert fires."},
-	{"Detected", "the first alert of the incident fires (the first alert_firing at or after T0)."},
-	{"Acknowledged, diagnosed, mitigated, resolved", "the first milestone of each kind at or after T0; resolved means verification passed and the incident's alerts resolved."},
+	{"Incident", "the drill's incident is the one the fault caused: the first incident paged after T0. Incidents open before T0 (false alarms of the warm-up) are reported, never credited: every milestone belongs to one incident."},
+	{"Detected", "the first alert of the incident fires (the first alert_firing after T0)."},
+	{"Acknowledged, diagnosed, mitigated, resolved", "the first milestone of each kind that belongs to the drill's incident; an acknowledgement before detection acknowledges nothing. Resolved means verification passed and the incident's alerts resolved."},
 	{"MTTD", "mean time to detect = detected − T0."},
 	{"MTTA", "mean time to acknowledge = acknowledged − detected."},
 	{"MTTR", "mean time to resolve = resolved − T0."},

@@ -57,7 +57,7 @@ func TestTrendGolden(t *testing.T) {
 	rows := Trend([]Result{fixture(), older})
 	require.Len(t, rows, 2)
 	assert.Equal(t, older.RunID, rows[0].RunID, "oldest first")
-	assert.Equal(t, 1, rows[1].Errors)
+	assert.Equal(t, 2, rows[1].Errors, "errored and aborted: not scored")
 }
 
 func TestWriteAll(t *testing.T) {

@@ -23,7 +23,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 type htmlRun struct {
 	RunID, Started, Finished, Wall string
 	Provider, Clock, Tick          string
-	Passed, Failed                 int
+	Passed, Failed, Aborted        int
 	TotalText, ErrorsText          string
 	Summary                        []htmlStat
 	Targets                        []htmlTarget
@@ -44,6 +44,9 @@ type htmlDrill struct {
 	MTTD, MTTA, MTTR                metricCell
 	Score                           string
 	Steady                          bool
+	// NotScored says why the drill has no verdict; empty when it has one.
+	NotScored              string
+	Incident, OtherIncidents string
 	Chart                           chart
 	Criteria                        []htmlCriterion
 	Steps                           []htmlStep
@@ -60,11 +63,11 @@ type htmlStep struct {
 }
 
 func renderHTML(w io.Writer, r Result) error {
-	p, f, e := r.Counts()
+	n := r.Counts()
 	run := htmlRun{
 		RunID: orDash(r.RunID), Started: fmtTime(r.Started), Finished: fmtTime(r.Finished),
 		Provider: orDash(r.Environment.Provider), Clock: orDash(string(r.Environment.Clock)), Tick: fmtDur(r.Environment.Tick),
-		Passed: p, Failed: f, TotalText: plural(len(r.Drills), "drill"), ErrorsText: plural(e, "error"),
+		Passed: n.Passed, Failed: n.Failed, Aborted: n.Aborted, TotalText: plural(len(r.Drills), "drill"), ErrorsText: plural(n.Errored, "error"),
 		Definitions: definitions,
 	}
 	if span := wallSpan(r.Started, r.Finished); span > 0 {
@@ -95,14 +98,20 @@ func renderHTML(w io.Writer, r Result) error {
 }
 
 func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
-	v := d.Verdict
+	v, scored := d.Scored()
+	c := cellsOf(d)
 	h := htmlDrill{
 		Anchor: fmt.Sprintf("drill-%d", i+1), Scenario: d.Scenario, Feature: d.Feature, Tags: strings.Join(d.Tags, " "),
 		Status: string(d.Status), Result: resultWord(d.Status), Error: d.Error,
-		Severity: severityOf(v), SeverityAlert: v.SeverityAlert,
-		MTTD: metric(v, scorer.IDMTTD, v.MTTD), MTTA: metric(v, scorer.IDMTTA, v.MTTA), MTTR: metric(v, scorer.IDMTTR, v.MTTR),
-		Score: scoreOf(d), Steady: v.SteadyState,
-		Chart: buildChart(d, targets),
+		Severity: c.Severity, SeverityAlert: v.SeverityAlert,
+		MTTD: c.MTTD, MTTA: c.MTTA, MTTR: c.MTTR,
+		Score: c.Score, Steady: v.SteadyState,
+		Incident: v.Incident, OtherIncidents: strings.Join(v.OtherIncidents, ", "),
+	}
+	if !scored {
+		h.NotScored = notScored(d)
+	} else {
+		h.Chart = buildChart(d, v, targets)
 	}
 	for _, c := range v.Criteria {
 		h.Criteria = append(h.Criteria, htmlCriterion{

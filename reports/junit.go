@@ -79,18 +79,19 @@ func renderJUnit(w io.Writer, r Result) error {
 		s := &out.Suites[i]
 		c := junitCase{Name: d.Scenario, Classname: d.Feature, Time: seconds(d.Duration()), SystemOut: caseOutput(d)}
 		switch d.Status {
-		case Errored:
-			c.Error = &junitProblem{Message: oneLine(d.Error), Type: "error", Body: d.Error}
+		case Errored, Aborted:
+			c.Error = &junitProblem{Message: oneLine(cmp.Or(d.Error, notScored(d))), Type: string(d.Status), Body: d.Error}
 			s.Errors++
 		case Failed:
-			missed := d.Verdict.Missed()
+			v, _ := d.Scored()
+			missed := v.Missed()
 			msg := "drill failed"
 			var lines []string
 			for _, m := range missed {
 				lines = append(lines, missedLine(m))
 			}
 			if len(lines) > 0 {
-				msg = fmt.Sprintf("missed %d of %d criteria: %s", len(missed), len(d.Verdict.Criteria), strings.Join(lines, "; "))
+				msg = fmt.Sprintf("missed %d of %d criteria: %s", len(missed), len(v.Criteria), strings.Join(lines, "; "))
 			}
 			if d.Error != "" {
 				msg += "; " + oneLine(d.Error)
@@ -132,7 +133,10 @@ func renderJUnit(w io.Writer, r Result) error {
 
 // caseOutput is the verdict in words, for the CI page of the test case.
 func caseOutput(d Drill) string {
-	v := d.Verdict
+	v, ok := d.Scored()
+	if !ok {
+		return notScored(d) + "\n"
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "severity %s, score %s, MTTD %s, MTTA %s, MTTR %s\n", severityOf(v), scoreOf(d),
 		metric(v, scorer.IDMTTD, v.MTTD), metric(v, scorer.IDMTTA, v.MTTA), metric(v, scorer.IDMTTR, v.MTTR))

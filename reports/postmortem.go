@@ -32,6 +32,9 @@ type pmRun struct {
 	RunID     string
 	Incidents []pmIncident
 	Steady    []pmSteady
+	// NotScored are the drills that errored or were aborted: no verdict,
+	// nothing to post-mortem but why.
+	NotScored []pmSteady
 }
 
 type pmIncident struct {
@@ -57,7 +60,15 @@ type pmSteady struct{ Name, Feature, Result, Note string }
 func renderPostmortem(w io.Writer, r Result) error {
 	run := pmRun{RunID: orDash(r.RunID)}
 	for i, d := range r.Drills {
-		v := d.Verdict
+		v, scored := d.Scored()
+		if !scored {
+			note := notScored(d)
+			if d.Error != "" {
+				note += ": " + oneLine(d.Error)
+			}
+			run.NotScored = append(run.NotScored, pmSteady{Name: d.Scenario, Feature: d.Feature, Result: resultWord(d.Status), Note: note})
+			continue
+		}
 		if v.SteadyState {
 			note := "no alert fired"
 			for _, c := range v.Criteria {
@@ -80,7 +91,7 @@ func renderPostmortem(w io.Writer, r Result) error {
 }
 
 func pmDrill(r Result, i int, d Drill) pmIncident {
-	v := d.Verdict
+	v, _ := d.Scored()
 	ms := sortedTimeline(d.Timeline)
 	t0 := v.Marks.T0.Value
 	fault, ok := firstOf(ms, incident.FaultInjected)
@@ -131,7 +142,7 @@ func pmDrill(r Result, i int, d Drill) pmIncident {
 }
 
 func pmSummary(d Drill, fault incident.Milestone) string {
-	v := d.Verdict
+	v, _ := d.Scored()
 	var b strings.Builder
 	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s at %s (drill time %s).",
 		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), clockOf(fault), fmtClock(fault.Drill))
@@ -156,8 +167,6 @@ func pmSummary(d Drill, fault incident.Milestone) string {
 	}
 	missed := len(v.Missed())
 	switch {
-	case d.Status == Errored:
-		fmt.Fprintf(&b, " The drill stopped with an error; it scored %s/100.", fmtScore(v.Score))
 	case missed == 0:
 		fmt.Fprintf(&b, " It met all %d criteria and scored %s/100.", len(v.Criteria), fmtScore(v.Score))
 	default:
@@ -176,7 +185,7 @@ func targetNote(v scorer.Verdict, id string) string {
 // pmImpact is the impact duration (fault injected to resolved) and the
 // resolution sentence.
 func pmImpact(d Drill, ms []incident.Milestone) (impact, resolution string) {
-	v := d.Verdict
+	v, _ := d.Scored()
 	if mttr, ok := v.MTTR.Get(); ok {
 		impact = fmtDur(mttr) + " (fault injected to resolved)"
 		resolution = fmt.Sprintf("Resolved at drill time %s, %s after the fault was injected.", fmtClock(v.Marks.Resolved.Value), fmtDur(mttr))

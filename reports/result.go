@@ -51,12 +51,18 @@ type Status string
 
 // Drill statuses. Failed means the drill ran and missed a target (or a
 // Then step); error means it could not run as written (the stack did not
-// start, a step was undefined), so its verdict says little.
+// start, a step was undefined); aborted means the run was interrupted
+// (Ctrl-C, SIGTERM) before the drill finished. Only passed and failed
+// drills are scored: a drill that could not run has no verdict.
 const (
 	Passed  Status = "passed"
 	Failed  Status = "failed"
 	Errored Status = "error"
+	Aborted Status = "aborted"
 )
+
+// Scored says whether the status carries a verdict.
+func (s Status) Scored() bool { return s == Passed || s == Failed }
 
 // Drill is one scenario's run.
 type Drill struct {
@@ -70,7 +76,9 @@ type Drill struct {
 	Finished time.Time `json:"finished,omitzero"`
 	// Timeline is every milestone, in the order recorded.
 	Timeline []incident.Milestone `json:"timeline"`
-	Verdict  scorer.Verdict       `json:"verdict"`
+	// Verdict is the score of a drill that ran (passed or failed); nil for
+	// one that errored or was aborted: nothing is scored that did not run.
+	Verdict *scorer.Verdict `json:"verdict,omitempty"`
 	Steps    []Step               `json:"steps,omitempty"`
 }
 
@@ -112,32 +120,58 @@ func (d Drill) Duration() time.Duration {
 	return wallSpan(d.Started, d.Finished)
 }
 
+// Scored is the drill's verdict when it has one: the drill ran (passed or
+// failed). Errored and aborted drills have none.
+func (d Drill) Scored() (scorer.Verdict, bool) {
+	if d.Verdict == nil || !d.Status.Scored() {
+		return scorer.Verdict{}, false
+	}
+	return *d.Verdict, true
+}
+
 // Verdicts are the verdicts of the drills that ran (status passed or
-// failed), for scorer.Summarize. Errored drills are left out: they did not
-// run as written, and their partial timelines would skew the percentiles.
+// failed), for scorer.Summarize. Errored and aborted drills are left out:
+// they did not run as written or to the end.
 func (r Result) Verdicts() []scorer.Verdict {
 	var out []scorer.Verdict
 	for _, d := range r.Drills {
-		if d.Status != Errored {
-			out = append(out, d.Verdict)
+		if v, ok := d.Scored(); ok {
+			out = append(out, v)
 		}
 	}
 	return out
 }
 
-// Counts are how many drills passed, failed and errored.
-func (r Result) Counts() (passed, failed, errored int) {
+// Counts are how many drills ended in each status.
+type Counts struct{ Passed, Failed, Errored, Aborted int }
+
+// Counts counts the run's drills by status.
+func (r Result) Counts() Counts {
+	var c Counts
 	for _, d := range r.Drills {
 		switch d.Status {
 		case Passed:
-			passed++
+			c.Passed++
 		case Errored:
-			errored++
+			c.Errored++
+		case Aborted:
+			c.Aborted++
 		default:
-			failed++
+			c.Failed++
 		}
 	}
-	return passed, failed, errored
+	return c
+}
+
+// Text is "4 drills: 1 passed, 1 failed, 1 error, 1 aborted" (aborted only
+// when there is one).
+func (c Counts) Text() string {
+	n := c.Passed + c.Failed + c.Errored + c.Aborted
+	s := fmt.Sprintf("%s: %d passed, %d failed, %s", plural(n, "drill"), c.Passed, c.Failed, plural(c.Errored, "error"))
+	if c.Aborted > 0 {
+		s += fmt.Sprintf(", %d aborted", c.Aborted)
+	}
+	return s
 }
 
 type envJSON struct {

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/firedrill/firedrill/scorer"
@@ -17,21 +18,23 @@ func renderSummary(w io.Writer, r Result) error {
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DRILL\tSEVERITY\tMTTD\tMTTA\tMTTR\tSCORE\tRESULT")
 	for _, d := range r.Drills {
-		v := d.Verdict
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(d.Scenario), severityOf(v),
-			metric(v, scorer.IDMTTD, v.MTTD), metric(v, scorer.IDMTTA, v.MTTA), metric(v, scorer.IDMTTR, v.MTTR),
-			scoreOf(d), resultWord(d.Status))
+		c := cellsOf(d)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", oneLine(d.Scenario), c.Severity,
+			c.MTTD, c.MTTA, c.MTTR, c.Score, resultWord(d.Status))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("render summary: %w", err)
 	}
-	p, f, e := r.Counts()
-	fmt.Fprintf(ew, "%s: %d passed, %d failed, %s\n", plural(len(r.Drills), "drill"), p, f, plural(e, "error"))
+	fmt.Fprintln(ew, r.Counts().Text())
 	s := scorer.Summarize(r.Verdicts())
 	fmt.Fprintf(ew, "p50/p90: MTTD %s  MTTA %s  MTTR %s\n", pair(s.MTTD), pair(s.MTTA), pair(s.MTTR))
 	for _, d := range r.Drills {
-		if d.Status == Errored && d.Error != "" {
-			fmt.Fprintf(ew, "error in %s: %s\n", oneLine(d.Scenario), oneLine(d.Error))
+		if _, ok := d.Scored(); !ok {
+			fmt.Fprintf(ew, "%s %s: %s", strings.ToLower(resultWord(d.Status)), oneLine(d.Scenario), notScored(d))
+			if d.Error != "" {
+				fmt.Fprintf(ew, ": %s", oneLine(d.Error))
+			}
+			fmt.Fprintln(ew)
 		}
 	}
 	if ew.err != nil {

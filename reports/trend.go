@@ -15,7 +15,8 @@ import (
 type TrendRow struct {
 	RunID   string
 	Started string
-	// Drills, Passed, Failed and Errors count drills by status.
+	// Drills, Passed, Failed and Errors count drills by status; Errors
+	// counts every drill not scored (errored or aborted).
 	Drills, Passed, Failed, Errors int
 	// Summary holds the percentiles of the drills that ran (Result.Verdicts).
 	Summary scorer.Summary
@@ -30,9 +31,9 @@ func Trend(results []Result) []TrendRow {
 	})
 	rows := make([]TrendRow, len(rs))
 	for i, r := range rs {
-		p, f, e := r.Counts()
+		n := r.Counts()
 		rows[i] = TrendRow{RunID: r.RunID, Started: fmtTime(r.Started), Drills: len(r.Drills),
-			Passed: p, Failed: f, Errors: e, Summary: scorer.Summarize(r.Verdicts())}
+			Passed: n.Passed, Failed: n.Failed, Errors: n.Errored + n.Aborted, Summary: scorer.Summarize(r.Verdicts())}
 	}
 	return rows
 }

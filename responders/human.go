@@ -84,6 +84,18 @@ func (h *Human) Page(_ context.Context, p Page) error {
 	return nil
 }
 
+// Closed drops incident if it is the one the person was paged for: the
+// pager closed it at the fault, so answers to it would be credited to
+// nothing. Until the next page, an action is refused (ErrNotPaged).
+func (h *Human) Closed(_ context.Context, n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n != h.incident {
+		return
+	}
+	h.incident, h.page, h.pending, h.done = 0, Page{}, nil, map[Action]bool{}
+}
+
 // Do queues the person's action for the next tick. who names the person
 // (for the timeline); note is free text.
 func (h *Human) Do(a Action, who, note string) error {
@@ -130,7 +142,7 @@ func (h *Human) Status() HumanStatus {
 func (h *Human) Tick(_ context.Context, now time.Duration) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	labels := map[string]string{"incident": strconv.Itoa(h.incident)}
+	labels := map[string]string{incident.IncidentLabel: strconv.Itoa(h.incident)}
 	for _, a := range h.pending {
 		if a.action != Ack && !h.done[Ack] {
 			h.done[Ack] = true
@@ -148,7 +160,7 @@ func (h *Human) Tick(_ context.Context, now time.Duration) error {
 func humanMilestone(a Action, now time.Duration, actor string, by humanAction, labels map[string]string) incident.Milestone {
 	m := incident.Milestone{Drill: now, Actor: actor, Labels: labels, Detail: by.note}
 	if by.who != "" {
-		m.Labels = map[string]string{"incident": labels["incident"], "by": by.who}
+		m.Labels = map[string]string{incident.IncidentLabel: labels[incident.IncidentLabel], "by": by.who}
 	}
 	switch a {
 	case Ack:

@@ -119,3 +119,28 @@ func TestHumanHandler(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, 1, h.Status().Pending)
 }
+
+// A person paged for a false alarm that the pager closes at the fault has
+// nothing to answer until the fault's incident pages: an answer to the
+// closed incident is refused, never recorded for it.
+func TestHumanAnswersNothingAfterTheIncidentClosed(t *testing.T) {
+	ctx := context.Background()
+	c, tl := drillClock()
+	h := responders.NewHuman("alice", tl, nil)
+	p := responders.NewPager(tl, h)
+	tick(ctx, t, c, p, firing("Noise", incident.P3))
+	require.NoError(t, h.Do(responders.Ack, "alice", "queued before the fault"))
+
+	p.FaultInjected(ctx)
+	tick(ctx, t, c, p)
+	_, acked := tl.First(incident.Acknowledged, nil)
+	assert.False(t, acked, "the queued answer to the closed incident is dropped")
+	require.ErrorIs(t, h.Do(responders.Ack, "alice", ""), responders.ErrNotPaged)
+
+	tick(ctx, t, c, p, firing("DatabaseConnectionFailure", incident.P1))
+	require.NoError(t, h.Do(responders.Ack, "alice", ""))
+	tick(ctx, t, c, p)
+	ack, ok := tl.First(incident.Acknowledged, nil)
+	require.True(t, ok)
+	assert.Equal(t, "2", ack.Labels[incident.IncidentLabel])
+}

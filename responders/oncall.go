@@ -50,6 +50,22 @@ func (o *OnCall) Page(_ context.Context, p Page) error {
 	return nil
 }
 
+// Closed stops answering incident: the pager closed it (a false alarm open
+// at the fault). Its playbook stops where it is; the next page starts over.
+func (o *OnCall) Closed(_ context.Context, n int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if n != o.incident {
+		return
+	}
+	if o.acked {
+		o.tl.Record(incident.Milestone{Kind: incident.Note, Actor: o.Actor(), Subject: "stopped answering a closed incident",
+			Labels: map[string]string{incident.IncidentLabel: strconv.Itoa(n)},
+			Detail: "the pager closed incident " + strconv.Itoa(n) + " at the fault; playbook " + o.pb.Name + " stopped"})
+	}
+	o.incident, o.acked, o.run, o.err = 0, false, nil, nil
+}
+
 // Tick acknowledges once the think time has passed in drill time, then runs
 // the playbook as far as it goes this tick. It returns the playbook's error
 // once, on the tick where a step failed and stopped it.
@@ -59,7 +75,7 @@ func (o *OnCall) Tick(ctx context.Context, now time.Duration) error {
 	if o.incident == 0 || o.err != nil {
 		return nil
 	}
-	labels := map[string]string{"incident": strconv.Itoa(o.incident)}
+	labels := map[string]string{incident.IncidentLabel: strconv.Itoa(o.incident)}
 	if !o.acked {
 		if now < o.pagedAt+o.think {
 			return nil

@@ -228,3 +228,57 @@ steps:
 	f, _ := tl.First(incident.StepFinished, nil)
 	assert.Equal(t, "failed", f.Outcome, "a failed optional step is still reported as failed; no Diagnosed")
 }
+
+// An on-call answering a false alarm stops when the pager closes it at the
+// fault: its playbook must not go on repairing (the fault, by then) for an
+// incident nobody scores, and its next answer is the fault's incident's.
+func TestOnCallStopsAnsweringAnIncidentClosedAtTheFault(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock, tl := drillClock()
+	fix, fixID := probe(t, "fix")
+	pb := writePlaybook(t, `name: repair
+steps:
+  - {name: wait a little, phase: diagnose, kind: wait, for: 2m}
+  - {name: fix it, phase: mitigate, kind: probe, id: `+fixID+`}
+  - {name: settle, phase: verify, kind: wait, for: 10m}
+`)
+	oc := responders.NewOnCall("bot", pb, 30*time.Second, responders.NewRuntime(nil, clock, mocks.NewQuerier(t)), tl)
+	p := responders.NewPager(tl, oc)
+
+	tick(ctx, t, clock, p, firing("Noise", incident.P3)) // incident 1, a false alarm
+	for range 3 {
+		tick(ctx, t, clock, p)
+	}
+	acked, _, _ := oc.State()
+	require.True(t, acked, "the on-call acknowledged the false alarm")
+
+	p.FaultInjected(ctx)
+	for range 20 {
+		tick(ctx, t, clock, p) // fix is never run: the mock fails the test if it is
+	}
+	assert.Equal(t, []string{"acknowledged repair"}, story(tl, incident.Acknowledged), "no answer after the close")
+	stopped, ok := tl.First(incident.Note, func(m incident.Milestone) bool { return m.Subject == "stopped answering a closed incident" })
+	require.True(t, ok)
+	assert.Equal(t, "1", stopped.Labels[incident.IncidentLabel])
+
+	// The fault's own alert opens incident 2, which the on-call answers.
+	fix.EXPECT().Run(mock.Anything, mock.Anything).Return(false, "fixed", nil).Once()
+	tick(ctx, t, clock, p, firing("DatabaseConnectionFailure", incident.P1))
+	for range 20 {
+		tick(ctx, t, clock, p)
+	}
+	acks := 0
+	for _, m := range tl.Entries() {
+		if m.Kind == incident.Acknowledged {
+			acks++
+			if acks == 2 {
+				assert.Equal(t, "2", m.Labels[incident.IncidentLabel])
+			}
+		}
+	}
+	assert.Equal(t, 2, acks)
+	m, ok := tl.First(incident.Mitigated, nil)
+	require.True(t, ok)
+	assert.Equal(t, "2", m.Labels[incident.IncidentLabel], "the only mitigation is incident 2's")
+}

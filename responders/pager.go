@@ -87,8 +87,8 @@ func (p *Pager) observe(m incident.Milestone) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	inc := p.target(m.Labels["incident"])
-	if inc == nil {
+	inc := p.target(m.Labels[incident.IncidentLabel])
+	if inc == nil || inc.Closed {
 		return
 	}
 	switch {
@@ -123,17 +123,23 @@ func (p *Pager) open() *openIncident {
 // the fault's alerts open an incident of their own and page afresh: a
 // false alarm during warm-up must not absorb the drill's incident (whose
 // ack would then come before T0 and not count).
-func (p *Pager) FaultInjected() {
+// The responder is told (Closer), so it stops answering the closed
+// incident: nothing done for it after T0 is the drill's.
+func (p *Pager) FaultInjected(ctx context.Context) {
 	p.mu.Lock()
 	inc := p.open()
 	if inc != nil {
 		inc.Closed = true
 	}
 	p.mu.Unlock()
-	if inc != nil {
-		p.tl.Record(incident.Milestone{Kind: incident.Note, Actor: PagerActor, Subject: "incident closed at the fault",
-			Labels: map[string]string{"incident": strconv.Itoa(inc.ID)},
-			Detail: "opened before the fault by " + strings.Join(inc.Alerts, ", ") + ": a false alarm; the fault's alerts page anew"})
+	if inc == nil {
+		return
+	}
+	p.tl.Record(incident.Milestone{Kind: incident.Note, Actor: PagerActor, Subject: "incident closed at the fault",
+		Labels: map[string]string{incident.IncidentLabel: strconv.Itoa(inc.ID)},
+		Detail: "opened before the fault by " + strings.Join(inc.Alerts, ", ") + ": a false alarm; the fault's alerts page anew"})
+	if c, ok := p.responder.(Closer); ok {
+		c.Closed(ctx, inc.ID)
 	}
 }
 
@@ -144,7 +150,7 @@ func (p *Pager) Alerts(ctx context.Context, at time.Time, transitions []incident
 	pages := p.take(drill, transitions)
 	for _, pg := range pages {
 		p.tl.Record(incident.Milestone{Kind: incident.PageSent, Drill: drill, At: at, Actor: PagerActor,
-			Subject: pg.Alert, Severity: pg.Severity, Labels: map[string]string{"incident": strconv.Itoa(pg.Incident)},
+			Subject: pg.Alert, Severity: pg.Severity, Labels: map[string]string{incident.IncidentLabel: strconv.Itoa(pg.Incident)},
 			Detail: pageDetail(pg)})
 		if p.responder != nil {
 			if err := p.responder.Page(ctx, pg); err != nil {
@@ -256,7 +262,7 @@ func (p *Pager) settle() (incident.Milestone, bool) {
 		subject = inc.Alerts[0]
 	}
 	return incident.Milestone{Kind: incident.Resolved, Drill: at, At: p.tl.Clock().At(at), Actor: PagerActor,
-		Subject: subject, Severity: inc.Severity, Labels: map[string]string{"incident": strconv.Itoa(inc.ID)},
+		Subject: subject, Severity: inc.Severity, Labels: map[string]string{incident.IncidentLabel: strconv.Itoa(inc.ID)},
 		Detail: "verification passed and every alert resolved: " + strings.Join(inc.Alerts, ", ")}, true
 }
 

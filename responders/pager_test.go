@@ -159,7 +159,7 @@ func TestPagerClosesAPreFaultIncidentAtTheFault(t *testing.T) {
 	tick(ctx, t, clock, p, firing("PerformanceDegradation", incident.P3))
 	tick(ctx, t, clock, p)
 
-	p.FaultInjected()
+	p.FaultInjected(ctx)
 	tick(ctx, t, clock, p, firing("DatabaseConnectionFailure", incident.P1))
 	incs := p.Incidents()
 	require.Len(t, incs, 2)

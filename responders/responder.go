@@ -21,6 +21,17 @@ type Responder interface {
 	Tick(ctx context.Context, now time.Duration) error
 }
 
+// Closer is a responder that must stop answering an incident the pager
+// closed: a false alarm still open when the drill's fault was injected.
+// A responder acts on open incidents only; one that kept working a closed
+// incident would have its acknowledgement and playbook credited to nothing,
+// and its playbook could repair the fault before anyone detected it.
+type Closer interface {
+	// Closed says incident will take no more answers. It must return
+	// quickly.
+	Closed(ctx context.Context, incident int)
+}
+
 // Page is one page of an incident: the first when it opens, another each
 // time its severity rises.
 type Page struct {

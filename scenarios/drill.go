@@ -260,7 +260,7 @@ func (d *Drill) Inject(ctx context.Context, name string, params map[string]strin
 		}
 	}
 	if len(d.faults) == 0 {
-		d.pager.FaultInjected()
+		d.pager.FaultInjected(ctx)
 	}
 	d.faults = append(d.faults, injected{name: name, inj: inj, params: params})
 	d.timeline.Record(incident.Milestone{Kind: incident.FaultInjected, Actor: "injector", Subject: name, Labels: params})
@@ -513,19 +513,26 @@ func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
 		err = errors.Join(errs...)
 		out.Error = err.Error()
 	}
+	var v scorer.Verdict
 	if d.timeline != nil {
 		out.Timeline = d.timeline.Entries()
-		out.Verdict = d.verdict()
 		out.Steps = stepLog(out.Timeline)
+		v = d.verdict()
 	}
-	out.Status = statusOf(d.timeline != nil, out.Verdict, err)
+	out.Status = statusOf(ctx.Err() != nil, d.timeline != nil, v, err)
+	if out.Status.Scored() {
+		out.Verdict = &v
+	}
 	return out
 }
 
-// statusOf: a drill whose steps ran but missed an expectation or a target
-// failed; one that could not run (no stack, a bad step) errored.
-func statusOf(ran bool, v scorer.Verdict, err error) reports.Status {
+// statusOf: a drill interrupted before it finished is aborted; one that
+// could not run (no stack, a bad step) errored; neither is scored. A
+// drill whose steps ran but missed an expectation or a target failed.
+func statusOf(interrupted, ran bool, v scorer.Verdict, err error) reports.Status {
 	switch {
+	case interrupted:
+		return reports.Aborted
 	case err != nil && !errors.Is(err, ErrAssertion), !ran:
 		return reports.Errored
 	case err != nil, !v.Passed:

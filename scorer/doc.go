@@ -9,12 +9,20 @@
 // The definitions are DESIGN.md's "Scoring" section, which the reports print:
 //
 //   - T0 is the first FaultInjected milestone (earliest drill time).
-//   - detected is the first AlertFiring at or after T0; acknowledged,
-//     diagnosed, mitigated and resolved are the first milestone of their kind
-//     at or after T0.
+//   - The drill's incident is the one the fault caused: the first incident
+//     (milestone label incident.IncidentLabel) named after T0 that no
+//     milestone named before it. Incidents named before T0 were open before
+//     the fault (false alarms of the warm-up): Verdict.OtherIncidents lists
+//     them, and none of their milestones is ever credited to the drill.
+//   - detected is the first AlertFiring after T0; acknowledged, diagnosed,
+//     mitigated and resolved are the first milestone of their kind after T0
+//     that belongs to the drill's incident. A response milestone with no
+//     incident label belongs to none and is not credited.
 //   - MTTD = detected − T0; MTTA = acknowledged − detected; MTTR = resolved − T0.
-//     An acknowledgement before detection (someone was ahead of the alert)
-//     measures MTTA 0.
+//     An incident exists from its detection on, so an acknowledgement before
+//     detection acknowledges nothing: it is not credited, MTTA is measured
+//     from the first acknowledgement at or after detection, and is never
+//     negative (missing when there is none).
 //   - Severity is the highest severity among the incident's firing alerts:
 //     AlertFiring milestones from T0 until resolved (or the end of the
 //     timeline), read from Milestone.Severity or else the "severity" label.

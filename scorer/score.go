@@ -24,11 +24,17 @@ type Marks struct {
 type Verdict struct {
 	// SteadyState is true when no fault was injected: there is no T0 and
 	// MTTD, MTTA and MTTR are not applicable (not present).
-	SteadyState bool        `json:"steady_state"`
-	Marks       Marks       `json:"marks"`
-	MTTD        Measurement `json:"mttd"`
-	MTTA        Measurement `json:"mtta"`
-	MTTR        Measurement `json:"mttr"`
+	SteadyState bool `json:"steady_state"`
+	// Incident is the drill's incident: the one the fault caused, whose
+	// milestones alone are credited; empty when nothing paged after T0.
+	Incident string `json:"incident,omitempty"`
+	// OtherIncidents were open before the fault (false alarms of the
+	// warm-up): reported, never credited to the drill.
+	OtherIncidents []string    `json:"other_incidents,omitempty"`
+	Marks          Marks       `json:"marks"`
+	MTTD           Measurement `json:"mttd"`
+	MTTA           Measurement `json:"mtta"`
+	MTTR           Measurement `json:"mttr"`
 	// Severity is the highest severity among the incident's firing alerts;
 	// SeverityAlert is the alert that set it (the earliest of equals).
 	Severity      incident.Severity `json:"severity"`
@@ -69,39 +75,53 @@ func Score(timeline []incident.Milestone, targets Targets) Verdict {
 	ms := slices.Clone(timeline)
 	slices.SortStableFunc(ms, func(a, b incident.Milestone) int { return cmp.Compare(a.Drill, b.Drill) })
 
-	t0, injected := first(ms, incident.FaultInjected, 0)
-	if !injected {
+	i0 := slices.IndexFunc(ms, func(m incident.Milestone) bool { return m.Kind == incident.FaultInjected })
+	if i0 < 0 {
 		return steady(ms, targets)
 	}
+	t0 := ms[i0]
+	after := ms[i0+1:]
 	v := Verdict{}
 	v.Marks.T0 = Measured(t0.Drill)
-	if m, ok := first(ms, incident.AlertFiring, t0.Drill); ok {
+	v.Incident, v.OtherIncidents = drillIncident(ms, i0)
+	if m, ok := first(after, incident.AlertFiring, nil); ok {
 		v.Marks.Detected = Measured(m.Drill)
 	}
-	for kind, mark := range map[incident.Kind]*Measurement{
-		incident.Acknowledged: &v.Marks.Acknowledged,
-		incident.Diagnosed:    &v.Marks.Diagnosed,
-		incident.Mitigated:    &v.Marks.Mitigated,
-		incident.Resolved:     &v.Marks.Resolved,
+	// Every response milestone is credited only to the incident it names:
+	// an acknowledgement of a false alarm closed at T0 is not the drill's.
+	ofDrill := func(m incident.Milestone) bool {
+		return v.Incident != "" && m.Labels[incident.IncidentLabel] == v.Incident
+	}
+	// The incident exists from its detection on: an acknowledgement before
+	// the first alert fired belongs to no incident (see the package doc).
+	ackable := func(m incident.Milestone) bool {
+		d, ok := v.Marks.Detected.Get()
+		return ok && m.Drill >= d && ofDrill(m)
+	}
+	for kind, c := range map[incident.Kind]struct {
+		mark  *Measurement
+		match func(incident.Milestone) bool
+	}{
+		incident.Acknowledged: {&v.Marks.Acknowledged, ackable},
+		incident.Diagnosed:    {&v.Marks.Diagnosed, ofDrill},
+		incident.Mitigated:    {&v.Marks.Mitigated, ofDrill},
+		incident.Resolved:     {&v.Marks.Resolved, ofDrill},
 	} {
-		if m, ok := first(ms, kind, t0.Drill); ok {
-			*mark = Measured(m.Drill)
+		if m, ok := first(after, kind, c.match); ok {
+			*c.mark = Measured(m.Drill)
 		}
 	}
 
 	mk := v.Marks
 	v.MTTD = mk.Detected.Sub(mk.T0)
 	v.MTTA = mk.Acknowledged.Sub(mk.Detected)
-	if d, ok := v.MTTA.Get(); ok && d < 0 {
-		v.MTTA = Measured(0) // acknowledged before any alert fired
-	}
 	v.MTTR = mk.Resolved.Sub(mk.T0)
 
 	until := time.Duration(1<<63 - 1)
 	if d, ok := mk.Resolved.Get(); ok {
 		until = d
 	}
-	v.Severity, v.SeverityAlert = severity(ms, t0.Drill, until)
+	v.Severity, v.SeverityAlert = severity(after, until)
 
 	t, w := targets, targets.Weights
 	add := func(id, name, from string, target time.Duration, weight float64, m Measurement) {
@@ -140,14 +160,14 @@ func Score(timeline []incident.Milestone, targets Targets) Verdict {
 func steady(ms []incident.Milestone, t Targets) Verdict {
 	v := Verdict{SteadyState: true}
 	c := Criterion{ID: IDQuiet, Name: "No alert fires", From: "drill start", Expect: ExpectAbsent, Weight: max(t.Weights.Quiet, 0)}
-	if m, ok := first(ms, incident.AlertFiring, 0); ok {
+	if m, ok := first(ms, incident.AlertFiring, nil); ok {
 		c.Measured, c.Status, c.Credit = Measured(m.Drill), StatusViolated, 0
 		c.Note = "alert " + m.Subject + " fired with no fault injected"
 	} else {
 		c.Status, c.Met, c.Credit = StatusMet, true, 1
 	}
 	v.Criteria = []Criterion{c}
-	v.Severity, v.SeverityAlert = severity(ms, 0, time.Duration(1<<63-1))
+	v.Severity, v.SeverityAlert = severity(ms, time.Duration(1<<63-1))
 	v.Score, v.Passed = total(v.Criteria)
 	return v
 }
@@ -173,22 +193,42 @@ func total(cs []Criterion) (float64, bool) {
 	return sum / weights * 100, passed
 }
 
-// first is the earliest milestone of kind at or after from (ms is sorted).
-func first(ms []incident.Milestone, kind incident.Kind, from time.Duration) (incident.Milestone, bool) {
+// first is the earliest milestone of kind that match accepts (nil accepts
+// all); ms is sorted.
+func first(ms []incident.Milestone, kind incident.Kind, match func(incident.Milestone) bool) (incident.Milestone, bool) {
 	for _, m := range ms {
-		if m.Kind == kind && m.Drill >= from {
+		if m.Kind == kind && (match == nil || match(m)) {
 			return m, true
 		}
 	}
 	return incident.Milestone{}, false
 }
 
-// severity is the highest severity of the alerts firing in [from, until],
-// with the alert that set it.
-func severity(ms []incident.Milestone, from, until time.Duration) (incident.Severity, string) {
+// drillIncident is the incident the fault caused: the first incident named
+// by a milestone after T0 (ms[i0]) that no milestone named before it.
+// Incidents named before T0 were open before the fault (false alarms):
+// they are returned as others, never the drill's.
+func drillIncident(ms []incident.Milestone, i0 int) (string, []string) {
+	var before []string
+	for _, m := range ms[:i0] {
+		if id := m.Labels[incident.IncidentLabel]; id != "" && !slices.Contains(before, id) {
+			before = append(before, id)
+		}
+	}
+	for _, m := range ms[i0+1:] {
+		if id := m.Labels[incident.IncidentLabel]; id != "" && !slices.Contains(before, id) {
+			return id, before
+		}
+	}
+	return "", before
+}
+
+// severity is the highest severity of the alerts firing in ms until
+// until, with the alert that set it.
+func severity(ms []incident.Milestone, until time.Duration) (incident.Severity, string) {
 	best, name := incident.SeverityUnknown, ""
 	for _, m := range ms {
-		if m.Kind != incident.AlertFiring || m.Drill < from || m.Drill > until {
+		if m.Kind != incident.AlertFiring || m.Drill > until {
 			continue
 		}
 		s := m.Severity

@@ -16,9 +16,21 @@ const tolerance = time.Millisecond
 
 func mins(f float64) time.Duration { return time.Duration(f * float64(time.Minute)) }
 
-// at builds a milestone at drill minute f.
+// at builds a milestone at drill minute f. Pages and responses belong to
+// incident 1, as the pager and responders label them.
 func at(kind incident.Kind, f float64, subject string, sev incident.Severity) incident.Milestone {
-	return incident.Milestone{Kind: kind, Drill: mins(f), Subject: subject, Severity: sev}
+	m := incident.Milestone{Kind: kind, Drill: mins(f), Subject: subject, Severity: sev}
+	switch kind {
+	case incident.PageSent, incident.Acknowledged, incident.Diagnosed, incident.Mitigated, incident.Resolved:
+		m = of(m, "1")
+	}
+	return m
+}
+
+// of puts m in incident id.
+func of(m incident.Milestone, id string) incident.Milestone {
+	m.Labels = map[string]string{incident.IncidentLabel: id}
+	return m
 }
 
 func assertMeasured(t *testing.T, want time.Duration, got Measurement, what string) {
@@ -83,6 +95,8 @@ func TestScore(t *testing.T) {
 		credit   map[string]float64
 		score    *float64
 		passed   bool
+		incident string
+		others   []string
 	}{
 		"on time meets every target": {
 			timeline: onTime(),
@@ -202,15 +216,63 @@ func TestScore(t *testing.T) {
 			status: map[string]Status{IDMTTA: StatusLate, IDResponse: StatusMet, IDAck: StatusLate},
 			credit: map[string]float64{IDMTTA: 2 - 20.0/15, IDResponse: 1, IDAck: 0},
 		},
-		"acknowledged before detection measures MTTA zero": {
+		"an ack before detection belongs to no incident": {
+			// The incident exists from its first alert on: an earlier ack,
+			// even labelled with it, is not credited; the later one is.
+			timeline: []incident.Milestone{
+				at(incident.FaultInjected, 0, "f", 0),
+				at(incident.Acknowledged, 0.5, "human", 0),
+				at(incident.AlertFiring, 1, "HighErrorRate", incident.P2),
+				at(incident.Acknowledged, 4, "human", 0),
+			},
+			mttd: Measured(mins(1)), mtta: Measured(mins(3)), mttr: missing,
+			severity: incident.P2, alert: "HighErrorRate",
+			status: map[string]Status{IDMTTA: StatusMet, IDAck: StatusMet},
+		},
+		"an ack before detection and none after measures nothing": {
 			timeline: []incident.Milestone{
 				at(incident.FaultInjected, 0, "f", 0),
 				at(incident.Acknowledged, 0.5, "human", 0),
 				at(incident.AlertFiring, 1, "HighErrorRate", incident.P2),
 			},
-			mttd: Measured(mins(1)), mtta: Measured(0), mttr: missing,
+			mttd: Measured(mins(1)), mtta: missing, mttr: missing,
 			severity: incident.P2, alert: "HighErrorRate",
-			status: map[string]Status{IDMTTA: StatusMet, IDAck: StatusMet},
+			status: map[string]Status{IDMTTA: StatusMissing, IDAck: StatusMissing},
+		},
+		"a closed false alarm's responses are never the drill's": {
+			// The reproduction: a warm-up alert pages incident 1 at
+			// 0:30, the fault comes at 1:00, the on-call acks incident 1 at
+			// 3:30 and runs its playbook; the fault's alert opens incident 2
+			// at 6:15, acked at 9:15. Before: MTTA 0s met, ack 2m30 met.
+			timeline: []incident.Milestone{
+				at(incident.AlertFiring, 0.5, "Noise", incident.P3),
+				of(at(incident.PageSent, 0.5, "Noise", incident.P3), "1"),
+				at(incident.FaultInjected, 1, "db-pool-exhaustion", 0),
+				of(at(incident.Acknowledged, 3.5, "db-recovery", 0), "1"),
+				of(at(incident.Diagnosed, 4, "db-recovery", 0), "1"),
+				of(at(incident.Mitigated, 5, "db-recovery", 0), "1"),
+				at(incident.AlertFiring, 6.25, "DatabaseConnectionFailure", incident.P1),
+				of(at(incident.PageSent, 6.25, "DatabaseConnectionFailure", incident.P1), "2"),
+				of(at(incident.Acknowledged, 9.25, "db-recovery", 0), "2"),
+				of(at(incident.Diagnosed, 9.5, "db-recovery", 0), "2"),
+				of(at(incident.Mitigated, 10, "db-recovery", 0), "2"),
+				of(at(incident.Resolved, 11, "db-recovery", 0), "2"),
+			},
+			mttd: Measured(mins(5.25)), mtta: Measured(mins(3)), mttr: Measured(mins(10)),
+			severity: incident.P1, alert: "DatabaseConnectionFailure",
+			status: map[string]Status{IDMTTD: StatusLate, IDMTTA: StatusMet, IDAck: StatusLate,
+				IDDiagnosis: StatusMet, IDMitigation: StatusMet},
+			incident: "2", others: []string{"1"},
+		},
+		"responses with no incident are not credited": {
+			timeline: []incident.Milestone{
+				at(incident.FaultInjected, 0, "f", 0),
+				at(incident.AlertFiring, 1, "HighErrorRate", incident.P2),
+				{Kind: incident.Acknowledged, Drill: mins(2), Subject: "unlabelled"},
+				{Kind: incident.Resolved, Drill: mins(5), Subject: "unlabelled"},
+			},
+			mttd: Measured(mins(1)), mtta: missing, mttr: missing,
+			severity: incident.P2, alert: "HighErrorRate",
 		},
 		"T0 is the first fault injected": {
 			timeline: []incident.Milestone{
@@ -281,6 +343,10 @@ func TestScore(t *testing.T) {
 				}
 			}
 			assert.Len(t, v.Missed(), countUnmet(v.Criteria))
+			if tc.incident != "" {
+				assert.Equal(t, tc.incident, v.Incident)
+			}
+			assert.Equal(t, tc.others, v.OtherIncidents)
 		})
 	}
 }

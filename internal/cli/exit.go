@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 
 	"github.com/firedrill/firedrill/config"
@@ -20,16 +21,25 @@ const (
 	// ExitEnvironment: the host cannot run the stack (no Docker and no local
 	// binaries, images missing, ...).
 	ExitEnvironment = 3
+	// ExitInterrupted: the run was interrupted (SIGINT, SIGTERM), as shells
+	// report it (128 + SIGINT). Unfinished drills are marked aborted, every
+	// fault is recovered and the reports are written first.
+	ExitInterrupted = 130
 )
 
 // ErrUsage marks a command-line mistake.
 var ErrUsage = errors.New("usage")
+
+// ErrInterrupted marks a run stopped by a signal before it finished.
+var ErrInterrupted = errors.New("interrupted")
 
 // exitCode maps an error to its exit code.
 func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.Is(err, ErrInterrupted), errors.Is(err, context.Canceled):
+		return ExitInterrupted
 	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid), errors.Is(err, scenarios.ErrInvalid),
 		errors.Is(err, responders.ErrInvalid):
 		return ExitBadInput

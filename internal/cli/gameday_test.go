@@ -51,6 +51,7 @@ func TestGameDayPersonAnswersWithTheCLI(t *testing.T) {
 	}
 	require.NotNil(t, ack, "the person's ack is on the timeline")
 	assert.Equal(t, "carol", ack.Labels["by"])
+	require.NotNil(t, d.Verdict, "the game day ran, so it is scored: %s", d.Error)
 	_, measured := d.Verdict.MTTA.Get()
 	assert.True(t, measured)
 	_, resolved := d.Verdict.MTTR.Get()

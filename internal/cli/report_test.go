@@ -21,16 +21,17 @@ func storedRun(t *testing.T, dir, runID string, mttd time.Duration) {
 	tl := []incident.Milestone{
 		{Kind: incident.FaultInjected, Drill: time.Minute, Subject: "db-pool-exhaustion"},
 		{Kind: incident.AlertFiring, Drill: time.Minute + mttd, Subject: "DatabaseConnectionFailure", Severity: incident.P1},
-		{Kind: incident.Acknowledged, Drill: 4 * time.Minute},
-		{Kind: incident.Resolved, Drill: 6 * time.Minute},
+		{Kind: incident.Acknowledged, Drill: 4 * time.Minute, Labels: map[string]string{incident.IncidentLabel: "1"}},
+		{Kind: incident.Resolved, Drill: 6 * time.Minute, Labels: map[string]string{incident.IncidentLabel: "1"}},
 	}
 	targets := scorer.DefaultTargets()
+	v := scorer.Score(tl, targets)
 	r := reports.Result{
 		Schema: reports.SchemaVersion, RunID: runID, Started: t0, Finished: t0.Add(time.Minute),
 		Environment: reports.Environment{Provider: "docker", Clock: incident.Compressed, Tick: 15 * time.Second},
 		Targets:     targets,
 		Drills: []reports.Drill{{Feature: "db_pool_exhaustion.feature", Scenario: "monthly drill", Status: reports.Passed,
-			Timeline: tl, Verdict: scorer.Score(tl, targets)}},
+			Timeline: tl, Verdict: &v}},
 	}
 	_, err := reports.WriteAll(dir, r, []string{"json"})
 	require.NoError(t, err)

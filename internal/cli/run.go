@@ -33,7 +33,7 @@ func newRunCmd(st *State, g *globalFlags) *cobra.Command {
 			"starts once per feature and is reset between scenarios), scores each against\n" +
 			"the targets and writes the reports to --out. Exit 0 when every drill met its\n" +
 			"targets, 1 when one failed or missed, 2 on bad input, 3 when the host cannot\n" +
-			"run the stack.",
+			"run the stack, 130 when interrupted (unfinished drills are marked aborted).",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDrills(cmd, st, g, f, args)
 		},
@@ -116,6 +116,9 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 		}
 	}
 	fmt.Fprintf(st.Stderr, "firedrill: wrote %s\n", strings.Join(written, ", "))
+	if cmd.Context().Err() != nil {
+		return fmt.Errorf("%w: %d drill(s) aborted, not scored; every injected fault was recovered", ErrInterrupted, result.Counts().Aborted)
+	}
 	if err := suite.EnvironmentError(); err != nil {
 		return err
 	}

@@ -76,6 +76,7 @@ func TestRunScoresMissedResponses(t *testing.T) {
 
 	nobody := byName["Nobody answers the page"]
 	assert.Equal(t, reports.Failed, nobody.Status, nobody.Error)
+	require.NotNil(t, nobody.Verdict)
 	_, detected := nobody.Verdict.MTTD.Get()
 	assert.True(t, detected, "the incident is detected")
 	_, acked := nobody.Verdict.MTTA.Get()
@@ -90,6 +91,7 @@ func TestRunScoresMissedResponses(t *testing.T) {
 	assert.Less(t, nobody.Verdict.Score, 100.0)
 
 	slow := byName["The on-call takes 20 minutes to acknowledge"]
+	require.NotNil(t, slow.Verdict, slow.Error)
 	mtta, ok := slow.Verdict.MTTA.Get()
 	require.True(t, ok, "acknowledged: %s", slow.Error)
 	assert.InDelta(t, (20 * time.Minute).Seconds(), mtta.Seconds(), res.Environment.Tick.Seconds(), "MTTA is the declared think time, to one tick")
