@@ -45,12 +45,12 @@ type htmlDrill struct {
 	Score                           string
 	Steady                          bool
 	// NotScored says why the drill has no verdict; empty when it has one.
-	NotScored              string
+	NotScored                string
 	Incident, OtherIncidents string
-	Chart                           chart
-	Criteria                        []htmlCriterion
-	Steps                           []htmlStep
-	Events                          []pmEvent
+	Chart                    chart
+	Criteria                 []htmlCriterion
+	Steps                    []htmlStep
+	Events                   []pmEvent
 }
 
 type htmlCriterion struct {

@@ -79,7 +79,7 @@ type Drill struct {
 	// Verdict is the score of a drill that ran (passed or failed); nil for
 	// one that errored or was aborted: nothing is scored that did not run.
 	Verdict *scorer.Verdict `json:"verdict,omitempty"`
-	Steps    []Step               `json:"steps,omitempty"`
+	Steps   []Step          `json:"steps,omitempty"`
 }
 
 // Step is one playbook step as the runner logged it.
