@@ -425,14 +425,47 @@ func (d *Drill) RecoversWithin(limit time.Duration) error {
 	return d.within(incident.Resolved, "resolved", limit)
 }
 
+// mttx is MTTD, MTTA or MTTR of the drill's verdict.
+func (d *Drill) mttx(which string) scorer.Measurement {
+	v := d.verdict()
+	return map[string]scorer.Measurement{"MTTD": v.MTTD, "MTTA": v.MTTA, "MTTR": v.MTTR}[which]
+}
+
+// MTTxWithinTick checks MTTD, MTTA or MTTR is want give or take one tick,
+// the measurement's resolution: what a calibration drill, whose answer is
+// worked out by hand, asserts.
+func (d *Drill) MTTxWithinTick(which string, want time.Duration) error {
+	if err := d.needRun(); err != nil {
+		return err
+	}
+	got, ok := d.mttx(which).Get()
+	if !ok {
+		return fmt.Errorf("%w: %s was not measured: its milestone never came (expected %s)", ErrAssertion, which, want)
+	}
+	if tick := d.clock.Tick(); got < want-tick || got > want+tick {
+		return fmt.Errorf("%w: %s was %s, not %s within one tick (%s)", ErrAssertion, which, got.Round(time.Millisecond), want, tick)
+	}
+	return nil
+}
+
+// MTTxNotMeasured checks the milestone MTTD, MTTA or MTTR ends at never
+// came: nobody acknowledged, nothing resolved.
+func (d *Drill) MTTxNotMeasured(which string) error {
+	if err := d.needRun(); err != nil {
+		return err
+	}
+	if got, ok := d.mttx(which).Get(); ok {
+		return fmt.Errorf("%w: %s was measured (%s), expected none", ErrAssertion, which, got.Round(time.Millisecond))
+	}
+	return nil
+}
+
 // MTTxAtMost checks MTTD, MTTA or MTTR against a bound.
 func (d *Drill) MTTxAtMost(which string, most time.Duration) error {
 	if err := d.needRun(); err != nil {
 		return err
 	}
-	v := d.verdict()
-	m := map[string]scorer.Measurement{"MTTD": v.MTTD, "MTTA": v.MTTA, "MTTR": v.MTTR}[which]
-	got, ok := m.Get()
+	got, ok := d.mttx(which).Get()
 	if !ok {
 		return fmt.Errorf("%w: %s was not measured: its milestone never came", ErrAssertion, which)
 	}

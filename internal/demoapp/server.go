@@ -92,7 +92,14 @@ func (a *App) routes() {
 // instrument records every request's outcome and applies the flags that act
 // on API endpoints: maintenance mode and the failure flag.
 func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Handler {
-	endpoint := pattern[strings.IndexByte(pattern, ' ')+1:]
+	method, endpoint, _ := strings.Cut(pattern, " ")
+	// Start each route's error series at zero, as Prometheus' instrumentation
+	// guide advises: a series born by the first failure has no rate() until
+	// its second sample, which would delay detection by one scrape on a
+	// fresh app and not on one that failed before.
+	for _, code := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable} {
+		a.metrics.requests.WithLabelValues(endpoint, method, strconv.Itoa(code))
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
