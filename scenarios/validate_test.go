@@ -3,6 +3,7 @@ package scenarios
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,4 +47,70 @@ func TestValidateReadsTablesAsTheRunDoes(t *testing.T) {
 	require.Len(t, problems, 1)
 	assert.Equal(t, 4, problems[0].Line)
 	assert.Contains(t, problems[0].Msg, `"percent" given twice`)
+}
+
+// validateText validates one feature, with the shipped rules and
+// playbooks, and returns its problems as file:line: message lines.
+func validateText(t *testing.T, feature string) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "drill.feature")
+	require.NoError(t, os.WriteFile(path, []byte(feature), 0o644))
+	cfg := config.Default()
+	cfg.Monitoring.RuleFiles = []string{"../rules/default.rules.yml"}
+	problems, err := Validate([]string{path}, cfg, "../playbooks")
+	var out []string
+	for _, p := range problems {
+		require.ErrorIs(t, err, ErrInvalid)
+		out = append(out, strings.TrimPrefix(p.String(), path))
+	}
+	return out
+}
+
+// A sentence reworded out of the vocabulary is an error at its line, with
+// the sentence it is nearest to; it never passes unchecked.
+func TestValidateRefusesAnUnknownSentence(t *testing.T) {
+	t.Parallel()
+	got := validateText(t, `Feature: f
+  Background:
+    Given the stack is running
+    And the on-call responder will run playbook "db-recovry"
+
+  Scenario: one
+    Then the alert "NoSuchAlert" fires in 2 minutes
+
+  Scenario: two
+    Then the drill meets its targets
+`)
+	require.Len(t, got, 2, got, "a background's problem is said once")
+	assert.Equal(t, ":4: undefined step \"the on-call responder will run playbook \"db-recovry\"\"; did you mean "+
+		"`Given the on-call responder runs playbook \"db-recovry\"`? (`firedrill list` prints the step vocabulary)", got[0])
+	assert.Contains(t, got[1], ":7: undefined step \"the alert \"NoSuchAlert\" fires in 2 minutes\"; did you mean `Then the alert \"NoSuchAlert\" fires within 2 minutes`?")
+}
+
+// Every check a step defines runs in validation: a definition's check
+// cannot be lost by rewording, since it belongs to the definition.
+func TestValidateRunsEveryDefinitionsCheck(t *testing.T) {
+	t.Parallel()
+	bad := map[*Step]string{
+		alertRules:        `the alert rules in "no/such.rules.yml"`,
+		steadyTraffic:     `steady traffic of 5000 requests per second`,
+		runsPlaybook:      `the on-call responder runs playbook "db-recovry"`,
+		acknowledgesAfter: `the on-call responder acknowledges after 3 minutes`,
+		faultInjected:     `the fault "db-pool-exhausted" is injected`,
+		faultInjectedWith: `the fault "data-deletion" is injected with:` + "\n      | percent | 300 |",
+		alertFires:        `the alert "Nope" fires within 2 minutes`,
+		alertDoesNotFire:  `the alert "Nope" does not fire`,
+	}
+	for _, s := range Steps() {
+		if s.Check == nil {
+			continue
+		}
+		text, ok := bad[s]
+		require.True(t, ok, "no bad example for %q: add one", s.Pattern)
+		got := validateText(t, "Feature: f\n  Scenario: s\n    Given "+text+"\n")
+		assert.Len(t, got, 1, "%s: %v", text, got)
+		for _, g := range got {
+			assert.True(t, strings.HasPrefix(g, ":3: "), g)
+		}
+	}
 }

@@ -32,6 +32,8 @@ func TestValidateRejectsBadInputWithFileAndLine(t *testing.T) {
 		"internal/cli/testdata/bad/unknown_playbook.feature": "internal/cli/testdata/bad/unknown_playbook.feature:4: unknown playbook \"db-recovry\"",
 		"internal/cli/testdata/bad/bad_parameter.feature":    "internal/cli/testdata/bad/bad_parameter.feature:4: new fault \"data-deletion\": bad parameter: percent = \"300\"",
 		"internal/cli/testdata/bad/invalid_promql.feature":   "internal/cli/testdata/bad_rules.yml:5:",
+		"internal/cli/testdata/bad/reworded_step.feature": "internal/cli/testdata/bad/reworded_step.feature:4: " +
+			"undefined step \"the alert \"HighErrorRate\" fires in 2 minutes\"; did you mean `Then the alert \"HighErrorRate\" fires within 2 minutes`?",
 	}
 	for file, want := range cases {
 		t.Run(filepath.Base(file), func(t *testing.T) {
