@@ -142,3 +142,21 @@ func (sc *Scenario) RuleFile(path string) error {
 	}
 	return err
 }
+
+// Alerts are the names of the alerts the rule files define, in file order;
+// ok is false when one of them does not load (its own problem, reported
+// where it is named).
+func (sc *Scenario) Alerts(files []string) (names []string, ok bool) {
+	for _, f := range files {
+		r := sc.cat.ruleFile(f)
+		if r.err != nil {
+			return nil, false
+		}
+		for _, a := range r.alerts {
+			if !slices.Contains(names, a) {
+				names = append(names, a)
+			}
+		}
+	}
+	return names, true
+}

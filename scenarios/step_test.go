@@ -181,9 +181,19 @@ func TestARunChecksEachStepAsValidationDoes(t *testing.T) {
     And the on-call responder acknowledges after 3 minutes
     And steady traffic of 5 requests per second
 
+  Scenario: think time without a playbook
+    Given the on-call responder acknowledges after 3 minutes
+    And the on-call responder is a person
+
+  Scenario: too much traffic
+    Given steady traffic of 100000000 requests per second
+
   Scenario: a bad fault parameter
     When the fault "data-deletion" is injected with:
       | percent | 300 |
+
+  Scenario: an alert no rule defines
+    Then the alert "NoSuchAlert" does not fire
 `
 	ts := godog.TestSuite{
 		ScenarioInitializer: suite.InitializeScenario,
@@ -197,8 +207,11 @@ func TestARunChecksEachStepAsValidationDoes(t *testing.T) {
 	for _, d := range suite.Result().Drills {
 		byName[d.Scenario] = d.Error
 	}
-	require.Len(t, byName, 2)
+	require.Len(t, byName, 5)
 	assert.Contains(t, byName, "think time with a playbook")
 	assert.Empty(t, byName["think time with a playbook"])
+	assert.Contains(t, byName["think time without a playbook"], "think time without a playbook")
+	assert.Contains(t, byName["too much traffic"], "above the bound of 1000")
 	assert.Contains(t, byName["a bad fault parameter"], `bad parameter: percent = "300"`)
+	assert.Contains(t, byName["an alert no rule defines"], `alert "NoSuchAlert" is defined by no rule file`)
 }

@@ -66,6 +66,73 @@ func validateText(t *testing.T, feature string) []string {
 	return out
 }
 
+func TestValidateNamesAnAlertNoRuleFileDefines(t *testing.T) {
+	t.Parallel()
+	got := validateText(t, `Feature: f
+  Scenario: the configuration's rule files
+    Given the stack is running
+    When the drill runs until the incident is resolved or 10 minutes pass
+    Then the alert "NoSuchAlert" fires within 2 minutes
+    And the alert "DatabaseConectionFailure" does not fire
+    And the alert "HighErrorRate" does not fire
+
+  Scenario: the feature's own rule files replace them
+    Given the stack is running
+    And the alert rules in "../internal/cli/testdata/always.rules.yml"
+    When the drill runs until the incident is resolved or 10 minutes pass
+    Then the alert "HighErrorRate" does not fire
+`)
+	require.Len(t, got, 3, got)
+	assert.Equal(t, `:5: alert "NoSuchAlert" is defined by no rule file of this drill (defined in ../rules/default.rules.yml: `+
+		`CompleteServiceOutage, HighErrorRate, DatabaseConnectionFailure, PaymentProcessingFailure, SecurityBreachDetected, `+
+		`DataLossSuspected, PerformanceDegradation); name one of those, or add the rule file that defines it with `+
+		"`Given the alert rules in \"FILE\"`", got[0])
+	assert.Contains(t, got[1], `:6: alert "DatabaseConectionFailure" is defined by no rule file of this drill: did you mean "DatabaseConnectionFailure"?`)
+	assert.Contains(t, got[2], `:13: alert "HighErrorRate" is defined by no rule file of this drill (defined in ../internal/cli/testdata/always.rules.yml: `)
+}
+
+func TestValidateRefusesThinkTimeWithoutAPlaybook(t *testing.T) {
+	t.Parallel()
+	got := validateText(t, `Feature: f
+  Scenario: nobody
+    Given the stack is running
+    And the on-call responder acknowledges after 3 minutes
+
+  Scenario: a person
+    Given the on-call responder acknowledges after 90s
+    And the on-call responder is a person
+
+  Scenario: a playbook, given after
+    Given the on-call responder acknowledges after 2m
+    And the on-call responder runs playbook "db-recovery"
+`)
+	require.Len(t, got, 2, got)
+	assert.Equal(t, ":4: think time without a playbook: no on-call responder of this scenario runs a playbook "+
+		"(nobody answers its pages), so this step would be ignored; add `Given the on-call responder runs playbook \"NAME\"` "+
+		"or remove this step", got[0])
+	assert.Contains(t, got[1], ":7: think time without a playbook: no on-call responder of this scenario runs a playbook (a person acknowledges when they answer)")
+}
+
+func TestValidateBoundsTrafficAsTheRunDoes(t *testing.T) {
+	t.Parallel()
+	got := validateText(t, `Feature: f
+  Scenario: s
+    Given steady traffic of 100000000 requests per second
+    And steady traffic of 1000 requests per second
+    And steady traffic of 1000.5 requests per second
+`)
+	require.Len(t, got, 2, got)
+	assert.Equal(t, ":3: steady traffic of 100000000 requests per second is above the bound of 1000: the traffic generator "+
+		"sends every tick's requests for real on this machine (1000 per second × a 15s tick = 15000 requests a tick), "+
+		"and must not become the fault; give at most 1000", got[0])
+	assert.Contains(t, got[1], ":5: steady traffic of 1000.5 requests per second is above the bound of 1000")
+
+	// The run's bound is the same constant.
+	d := &Drill{}
+	assert.NoError(t, d.SetTraffic(MaxTrafficRate))
+	assert.ErrorContains(t, d.SetTraffic(MaxTrafficRate+0.5), "outside 0..1000")
+}
+
 // A sentence reworded out of the vocabulary is an error at its line, with
 // the sentence it is nearest to; it never passes unchecked.
 func TestValidateRefusesAnUnknownSentence(t *testing.T) {
