@@ -105,13 +105,21 @@ func (d *Drill) errStarted(what string) error {
 	return fmt.Errorf("%s: the drill has started; give the setup (Given steps) before the fault and the run", what)
 }
 
+// MaxTrafficRate bounds a drill's steady traffic, in requests per second
+// of drill time. The traffic generator sends each tick's requests for
+// real, on the machine that runs the drill: 1000 per second × a 15 s tick
+// is 15000 real requests a tick, about what a 2-core host can send and
+// serve before the traffic itself becomes the fault. `firedrill validate`
+// checks steps against the same bound.
+const MaxTrafficRate = 1000
+
 // SetTraffic sets the steady request rate (drill time).
 func (d *Drill) SetTraffic(rps float64) error {
 	if err := d.errStarted("set traffic"); err != nil {
 		return err
 	}
-	if rps < 0 || rps > 1000 {
-		return fmt.Errorf("set traffic: %g requests per second is outside 0..1000", rps)
+	if rps < 0 || rps > MaxTrafficRate {
+		return fmt.Errorf("set traffic: %g requests per second is outside 0..%d", rps, MaxTrafficRate)
 	}
 	d.rate, d.rateSet = rps, true
 	return nil

@@ -65,6 +65,8 @@ type Suite struct {
 	pbOnce    sync.Once
 	playbooks map[string]*responders.Playbook
 	pbErr     error
+	// catalog is what the steps' checks look names up in.
+	catalog *catalog
 
 	human   atomic.Pointer[responders.Human]
 	ackSrv  *http.Server
@@ -91,12 +93,19 @@ func (s *Suite) serveHumans() (string, error) {
 
 func (s *Suite) setHuman(h *responders.Human) { s.human.Store(h) }
 
-// playbook returns a playbook of the playbook directory by name. The
-// directory is loaded once per run.
-func (s *Suite) playbook(name string) (*responders.Playbook, error) {
+// loadPlaybooks loads the playbook directory, once per run.
+func (s *Suite) loadPlaybooks() (map[string]*responders.Playbook, error) {
 	s.pbOnce.Do(func() { s.playbooks, s.pbErr = responders.LoadDir(s.opts.PlaybookDir) })
-	if s.pbErr != nil {
-		return nil, s.pbErr
+	return s.playbooks, s.pbErr
+}
+
+// scenarioOf is a scenario as its steps' checks see it.
+func (s *Suite) scenarioOf(p *godog.Scenario) *Scenario { return newScenario(s.catalog, p.Steps) }
+
+// playbook returns a playbook of the playbook directory by name.
+func (s *Suite) playbook(name string) (*responders.Playbook, error) {
+	if _, err := s.loadPlaybooks(); err != nil {
+		return nil, err
 	}
 	pb, ok := s.playbooks[name]
 	if !ok {
@@ -131,7 +140,9 @@ func NewSuite(opts Options) *Suite {
 	if opts.Clock == "" {
 		opts.Clock = incident.Mode(opts.Config.Clock.Mode)
 	}
-	return &Suite{opts: opts, runID: stack.NewRunID(), started: time.Now(), targets: targetsOf(opts.Config)}
+	s := &Suite{opts: opts, runID: stack.NewRunID(), started: time.Now(), targets: targetsOf(opts.Config)}
+	s.catalog = newCatalog(opts.Config, opts.PlaybookDir, s.loadPlaybooks)
+	return s
 }
 
 // RunID names this run (and its stack's labels).

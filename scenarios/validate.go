@@ -14,14 +14,12 @@ import (
 	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/firedrill/firedrill/config"
-	"github.com/firedrill/firedrill/incident"
-	"github.com/firedrill/firedrill/injectors"
-	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/responders"
 )
 
 // ErrInvalid marks a drill that cannot run as written: an undefined step,
-// an unknown fault or playbook, a bad table parameter, a bad rule file.
+// an unknown fault, playbook or alert, a bad table parameter, a bad rule
+// file, a step another one needs missing.
 var ErrInvalid = errors.New("invalid drill")
 
 // Problem is one thing wrong with the input, where it is.
@@ -67,18 +65,20 @@ func FeatureFiles(paths []string) ([]string, error) {
 }
 
 // Validate checks features, the playbooks they name, the rule files they
-// and the configuration name, without starting anything. Every problem is
+// and the configuration name, without starting anything: each step by its
+// own definition's check, the same one a run makes. Every problem is
 // reported with its file and line; the error wraps ErrInvalid.
 func Validate(paths []string, cfg config.Config, playbookDir string) ([]Problem, error) {
 	files, err := FeatureFiles(paths)
 	if err != nil {
 		return nil, err
 	}
-	v := &validator{cfg: cfg, steps: Steps(), rules: map[string]bool{}}
-	v.playbooks, err = responders.LoadDir(playbookDir)
+	v := &validator{seen: map[Problem]bool{}}
+	pbs, err := responders.LoadDir(playbookDir)
 	v.addErr(err)
+	v.cat = newCatalog(cfg, playbookDir, func() (map[string]*responders.Playbook, error) { return pbs, nil })
 	for _, f := range cfg.Monitoring.RuleFiles {
-		v.checkRules(f, "", 0)
+		v.addErr(v.cat.ruleFile(f).err)
 	}
 	for _, f := range files {
 		v.feature(f)
@@ -94,15 +94,19 @@ func Validate(paths []string, cfg config.Config, playbookDir string) ([]Problem,
 }
 
 type validator struct {
-	cfg       config.Config
-	steps     []StepDef
-	playbooks map[string]*responders.Playbook
-	rules     map[string]bool
-	problems  []Problem
+	cat      *catalog
+	problems []Problem
+	// seen drops a problem said before: a Background's steps are in every
+	// scenario, a rule file in many.
+	seen map[Problem]bool
 }
 
 func (v *validator) add(file string, line int, format string, args ...any) {
-	v.problems = append(v.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	p := Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	if !v.seen[p] {
+		v.seen[p] = true
+		v.problems = append(v.problems, p)
+	}
 }
 
 // addErr adds an error that already says where it is (file:line: ...),
@@ -113,22 +117,8 @@ func (v *validator) addErr(err error) {
 	}
 	for _, l := range strings.Split(err.Error(), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
-			v.problems = append(v.problems, Problem{Msg: l})
+			v.add("", 0, "%s", l)
 		}
-	}
-}
-
-func (v *validator) checkRules(path, feature string, line int) {
-	if v.rules[path] {
-		return
-	}
-	v.rules[path] = true
-	if _, err := monitors.LoadRuleFiles(path); err != nil {
-		if feature != "" && errors.Is(err, fs.ErrNotExist) {
-			v.add(feature, line, "rule file %s does not exist", path)
-			return
-		}
-		v.addErr(err)
 	}
 }
 
@@ -152,12 +142,30 @@ func (v *validator) feature(path string) {
 	}
 	lines := stepLines(doc)
 	for _, pickle := range gherkin.Pickles(*doc, path, ids) {
-		for _, st := range pickle.Steps {
+		sc := newScenario(v.cat, pickle.Steps)
+		for i, st := range pickle.Steps {
 			line := 0
 			if len(st.AstNodeIds) > 0 {
 				line = lines[st.AstNodeIds[0]]
 			}
-			v.step(path, line, st)
+			v.step(path, line, sc, sc.steps[i])
+		}
+	}
+}
+
+// step checks one step of a scenario: it must be a sentence of the
+// vocabulary, its arguments must parse, and its definition's check pass.
+func (v *validator) step(file string, line int, sc *Scenario, m match) {
+	switch {
+	case m.step == nil:
+		v.add(file, line, "%s", undefined(m.text))
+	case m.err != nil:
+		v.add(file, line, "%v", m.err)
+	case m.step.Check != nil:
+		if err := m.step.Check(sc, m.args); err != nil {
+			for _, l := range strings.Split(err.Error(), "\n") {
+				v.add(file, line, "%s", l)
+			}
 		}
 	}
 }
@@ -207,56 +215,6 @@ func parseLine(s string) int {
 }
 
 func stripLine(s string) string { return strings.TrimSpace(lineRe.ReplaceAllString(s, "")) }
-
-// step checks one step: it must match the vocabulary, and what it names
-// must exist and its values parse.
-func (v *validator) step(file string, line int, st *messages.PickleStep) {
-	var def *StepDef
-	var args []string
-	for i := range v.steps {
-		if m := v.steps[i].Regexp().FindStringSubmatch(st.Text); m != nil {
-			def, args = &v.steps[i], m[1:]
-			break
-		}
-	}
-	if def == nil {
-		v.add(file, line, "undefined step %q (see `firedrill list` for the step vocabulary)", st.Text)
-		return
-	}
-	for _, a := range args {
-		if looksLikeDuration(def.Pattern, a) {
-			if _, err := incident.ParseDuration(a); err != nil {
-				v.add(file, line, "%v", err)
-			}
-		}
-	}
-	switch {
-	case strings.Contains(def.Pattern, `the fault "`):
-		// The same reading of the table as the run's, header row and all.
-		var table *messages.PickleTable
-		if st.Argument != nil {
-			table = st.Argument.DataTable
-		}
-		params, err := tableParams(table)
-		if err != nil {
-			v.add(file, line, "%v", err)
-			return
-		}
-		if _, err := injectors.New(args[0], params); err != nil {
-			v.add(file, line, "%v", err)
-		}
-	case strings.Contains(def.Pattern, `runs playbook "`):
-		if _, ok := v.playbooks[args[0]]; !ok {
-			v.add(file, line, "unknown playbook %q (have %s)", args[0], strings.Join(sortedKeys(v.playbooks), ", "))
-		}
-	case strings.Contains(def.Pattern, `the alert rules in "`):
-		v.checkRules(args[0], file, line)
-	}
-}
-
-func looksLikeDuration(pattern, arg string) bool {
-	return strings.Contains(pattern, dur) && len(arg) > 0 && arg[0] >= '0' && arg[0] <= '9' && strings.IndexFunc(arg, func(r rune) bool { return r >= 'a' && r <= 'z' }) > 0
-}
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

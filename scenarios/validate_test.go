@@ -3,6 +3,7 @@ package scenarios
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -46,4 +47,137 @@ func TestValidateReadsTablesAsTheRunDoes(t *testing.T) {
 	require.Len(t, problems, 1)
 	assert.Equal(t, 4, problems[0].Line)
 	assert.Contains(t, problems[0].Msg, `"percent" given twice`)
+}
+
+// validateText validates one feature, with the shipped rules and
+// playbooks, and returns its problems as file:line: message lines.
+func validateText(t *testing.T, feature string) []string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "drill.feature")
+	require.NoError(t, os.WriteFile(path, []byte(feature), 0o644))
+	cfg := config.Default()
+	cfg.Monitoring.RuleFiles = []string{"../rules/default.rules.yml"}
+	problems, err := Validate([]string{path}, cfg, "../playbooks")
+	var out []string
+	for _, p := range problems {
+		require.ErrorIs(t, err, ErrInvalid)
+		out = append(out, strings.TrimPrefix(p.String(), path))
+	}
+	return out
+}
+
+func TestValidateNamesAnAlertNoRuleFileDefines(t *testing.T) {
+	t.Parallel()
+	got := validateText(t, `Feature: f
+  Scenario: the configuration's rule files
+    Given the stack is running
+    When the drill runs until the incident is resolved or 10 minutes pass
+    Then the alert "NoSuchAlert" fires within 2 minutes
+    And the alert "DatabaseConectionFailure" does not fire
+    And the alert "HighErrorRate" does not fire
+
+  Scenario: the feature's own rule files replace them
+    Given the stack is running
+    And the alert rules in "../internal/cli/testdata/always.rules.yml"
+    When the drill runs until the incident is resolved or 10 minutes pass
+    Then the alert "HighErrorRate" does not fire
+`)
+	require.Len(t, got, 3, got)
+	assert.Equal(t, `:5: alert "NoSuchAlert" is defined by no rule file of this drill (defined in ../rules/default.rules.yml: `+
+		`CompleteServiceOutage, HighErrorRate, DatabaseConnectionFailure, PaymentProcessingFailure, SecurityBreachDetected, `+
+		`DataLossSuspected, PerformanceDegradation); name one of those, or add the rule file that defines it with `+
+		"`Given the alert rules in \"FILE\"`", got[0])
+	assert.Contains(t, got[1], `:6: alert "DatabaseConectionFailure" is defined by no rule file of this drill: did you mean "DatabaseConnectionFailure"?`)
+	assert.Contains(t, got[2], `:13: alert "HighErrorRate" is defined by no rule file of this drill (defined in ../internal/cli/testdata/always.rules.yml: `)
+}
+
+func TestValidateRefusesThinkTimeWithoutAPlaybook(t *testing.T) {
+	t.Parallel()
+	got := validateText(t, `Feature: f
+  Scenario: nobody
+    Given the stack is running
+    And the on-call responder acknowledges after 3 minutes
+
+  Scenario: a person
+    Given the on-call responder acknowledges after 90s
+    And the on-call responder is a person
+
+  Scenario: a playbook, given after
+    Given the on-call responder acknowledges after 2m
+    And the on-call responder runs playbook "db-recovery"
+`)
+	require.Len(t, got, 2, got)
+	assert.Equal(t, ":4: think time without a playbook: no on-call responder of this scenario runs a playbook "+
+		"(nobody answers its pages), so this step would be ignored; add `Given the on-call responder runs playbook \"NAME\"` "+
+		"or remove this step", got[0])
+	assert.Contains(t, got[1], ":7: think time without a playbook: no on-call responder of this scenario runs a playbook (a person acknowledges when they answer)")
+}
+
+func TestValidateBoundsTrafficAsTheRunDoes(t *testing.T) {
+	t.Parallel()
+	got := validateText(t, `Feature: f
+  Scenario: s
+    Given steady traffic of 100000000 requests per second
+    And steady traffic of 1000 requests per second
+    And steady traffic of 1000.5 requests per second
+`)
+	require.Len(t, got, 2, got)
+	assert.Equal(t, ":3: steady traffic of 100000000 requests per second is above the bound of 1000: the traffic generator "+
+		"sends every tick's requests for real on this machine (1000 per second × a 15s tick = 15000 requests a tick), "+
+		"and must not become the fault; give at most 1000", got[0])
+	assert.Contains(t, got[1], ":5: steady traffic of 1000.5 requests per second is above the bound of 1000")
+
+	// The run's bound is the same constant.
+	d := &Drill{}
+	assert.NoError(t, d.SetTraffic(MaxTrafficRate))
+	assert.ErrorContains(t, d.SetTraffic(MaxTrafficRate+0.5), "outside 0..1000")
+}
+
+// A sentence reworded out of the vocabulary is an error at its line, with
+// the sentence it is nearest to; it never passes unchecked.
+func TestValidateRefusesAnUnknownSentence(t *testing.T) {
+	t.Parallel()
+	got := validateText(t, `Feature: f
+  Background:
+    Given the stack is running
+    And the on-call responder will run playbook "db-recovry"
+
+  Scenario: one
+    Then the alert "NoSuchAlert" fires in 2 minutes
+
+  Scenario: two
+    Then the drill meets its targets
+`)
+	require.Len(t, got, 2, got, "a background's problem is said once")
+	assert.Equal(t, ":4: undefined step \"the on-call responder will run playbook \"db-recovry\"\"; did you mean "+
+		"`Given the on-call responder runs playbook \"db-recovry\"`? (`firedrill list` prints the step vocabulary)", got[0])
+	assert.Contains(t, got[1], ":7: undefined step \"the alert \"NoSuchAlert\" fires in 2 minutes\"; did you mean `Then the alert \"NoSuchAlert\" fires within 2 minutes`?")
+}
+
+// Every check a step defines runs in validation: a definition's check
+// cannot be lost by rewording, since it belongs to the definition.
+func TestValidateRunsEveryDefinitionsCheck(t *testing.T) {
+	t.Parallel()
+	bad := map[*Step]string{
+		alertRules:        `the alert rules in "no/such.rules.yml"`,
+		steadyTraffic:     `steady traffic of 5000 requests per second`,
+		runsPlaybook:      `the on-call responder runs playbook "db-recovry"`,
+		acknowledgesAfter: `the on-call responder acknowledges after 3 minutes`,
+		faultInjected:     `the fault "db-pool-exhausted" is injected`,
+		faultInjectedWith: `the fault "data-deletion" is injected with:` + "\n      | percent | 300 |",
+		alertFires:        `the alert "Nope" fires within 2 minutes`,
+		alertDoesNotFire:  `the alert "Nope" does not fire`,
+	}
+	for _, s := range Steps() {
+		if s.Check == nil {
+			continue
+		}
+		text, ok := bad[s]
+		require.True(t, ok, "no bad example for %q: add one", s.Pattern)
+		got := validateText(t, "Feature: f\n  Scenario: s\n    Given "+text+"\n")
+		assert.Len(t, got, 1, "%s: %v", text, got)
+		for _, g := range got {
+			assert.True(t, strings.HasPrefix(g, ":3: "), g)
+		}
+	}
 }

@@ -58,6 +58,9 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 			fmt.Fprintln(w, "\nSteps (durations read \"2 minutes\", \"90 seconds\", \"1 hour\", \"2m\", \"90s\"):")
 			for _, s := range scenarios.Steps() {
 				fmt.Fprintf(w, "  %s\n", s.Example)
+				if s.Table != "" {
+					fmt.Fprintf(w, "      %s\n", s.Table)
+				}
 			}
 			fmt.Fprintf(w, "\nReport formats: %s\n", strings.Join(reports.Names(), ", "))
 			return nil

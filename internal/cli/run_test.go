@@ -32,6 +32,14 @@ func TestValidateRejectsBadInputWithFileAndLine(t *testing.T) {
 		"internal/cli/testdata/bad/unknown_playbook.feature": "internal/cli/testdata/bad/unknown_playbook.feature:4: unknown playbook \"db-recovry\"",
 		"internal/cli/testdata/bad/bad_parameter.feature":    "internal/cli/testdata/bad/bad_parameter.feature:4: new fault \"data-deletion\": bad parameter: percent = \"300\"",
 		"internal/cli/testdata/bad/invalid_promql.feature":   "internal/cli/testdata/bad_rules.yml:5:",
+		"internal/cli/testdata/bad/unknown_alert.feature": "internal/cli/testdata/bad/unknown_alert.feature:6: alert \"NoSuchAlert\" is defined by no rule file of this drill " +
+			"(defined in rules/default.rules.yml: CompleteServiceOutage, HighErrorRate, DatabaseConnectionFailure",
+		"internal/cli/testdata/bad/think_time_without_playbook.feature": "internal/cli/testdata/bad/think_time_without_playbook.feature:4: " +
+			"think time without a playbook: no on-call responder of this scenario runs a playbook (nobody answers its pages)",
+		"internal/cli/testdata/bad/too_much_traffic.feature": "internal/cli/testdata/bad/too_much_traffic.feature:4: " +
+			"steady traffic of 100000000 requests per second is above the bound of 1000: the traffic generator sends every tick's requests for real",
+		"internal/cli/testdata/bad/reworded_step.feature": "internal/cli/testdata/bad/reworded_step.feature:4: " +
+			"undefined step \"the alert \"HighErrorRate\" fires in 2 minutes\"; did you mean `Then the alert \"HighErrorRate\" fires within 2 minutes`?",
 	}
 	for file, want := range cases {
 		t.Run(filepath.Base(file), func(t *testing.T) {

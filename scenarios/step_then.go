@@ -1,0 +1,94 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// The Then sentences: what the drill is judged by.
+
+// checkAlertDefined: an alert no loaded rule file defines can never fire,
+// so "fires" could only fail and "does not fire" could only pass.
+func checkAlertDefined(sc *Scenario, a Args) error {
+	alert, files := a.Strings[0], ruleFilesOf(sc)
+	names, ok := sc.Alerts(files)
+	if !ok || slices.Contains(names, alert) {
+		return nil
+	}
+	msg := fmt.Sprintf("alert %q is defined by no rule file of this drill", alert)
+	if n := nearest(alert, names); n != "" {
+		msg += fmt.Sprintf(": did you mean %q?", n)
+	}
+	defined := "none"
+	if len(names) > 0 {
+		defined = strings.Join(names, ", ")
+	}
+	return fmt.Errorf("%s (defined in %s: %s); name one of those, or add the rule file that defines it with %s",
+		msg, strings.Join(files, ", "), defined, usage(alertRules, "FILE"))
+}
+
+var alertFires = &Step{
+	Keyword: "Then",
+	Pattern: `the alert {string} fires within {duration}`,
+	Example: `Then the alert "DatabaseConnectionFailure" fires within 2 minutes`,
+	Check:   checkAlertDefined,
+	Do: func(_ context.Context, d *Drill, a Args) error {
+		return d.AlertFiresWithin(a.Strings[0], a.Durations[0])
+	},
+}
+
+var alertDoesNotFire = &Step{
+	Keyword: "Then",
+	Pattern: `the alert {string} does not fire`,
+	Example: `Then the alert "HighErrorRate" does not fire`,
+	Check:   checkAlertDefined,
+	Do:      func(_ context.Context, d *Drill, a Args) error { return d.AlertDoesNotFire(a.Strings[0]) },
+}
+
+var declaredAs = &Step{
+	Keyword: "Then",
+	Pattern: `the incident is declared as {severity}`,
+	Example: `Then the incident is declared as P1`,
+	Do:      func(_ context.Context, d *Drill, a Args) error { return d.DeclaredAs(a.Severity) },
+}
+
+var acknowledgedWithin = &Step{
+	Keyword: "Then",
+	Pattern: `the incident is acknowledged within {duration}`,
+	Example: `Then the incident is acknowledged within 5 minutes`,
+	Do:      func(_ context.Context, d *Drill, a Args) error { return d.AcknowledgedWithin(a.Durations[0]) },
+}
+
+var recoversWithin = &Step{
+	Keyword: "Then",
+	Pattern: `the service recovers within {duration}`,
+	Example: `Then the service recovers within 30 minutes`,
+	Do:      func(_ context.Context, d *Drill, a Args) error { return d.RecoversWithin(a.Durations[0]) },
+}
+
+var mttxAtMost = &Step{
+	Keyword: "Then",
+	Pattern: `{mttx} is at most {duration}`,
+	Example: `Then MTTD is at most 5 minutes`,
+	Do:      func(_ context.Context, d *Drill, a Args) error { return d.MTTxAtMost(a.Measure, a.Durations[0]) },
+}
+
+var meetsTargets = &Step{
+	Keyword: "Then",
+	Pattern: `the drill meets its targets`,
+	Example: `Then the drill meets its targets`,
+	Do:      func(_ context.Context, d *Drill, _ Args) error { return d.MeetsTargets() },
+}
+
+var noDataLost = &Step{
+	Keyword: "Then",
+	Pattern: `no data is lost`,
+	Example: `Then no data is lost`,
+	Do:      func(ctx context.Context, d *Drill, _ Args) error { return d.NoDataLost(ctx) },
+}
+
+func init() {
+	define(alertFires, alertDoesNotFire, declaredAs, acknowledgedWithin, recoversWithin, mttxAtMost, meetsTargets, noDataLost)
+}
