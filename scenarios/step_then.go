@@ -75,6 +75,24 @@ var mttxAtMost = &Step{
 	Do:      func(_ context.Context, d *Drill, a Args) error { return d.MTTxAtMost(a.Measure, a.Durations[0]) },
 }
 
+// mttxWithinTick is the calibration drills' check: a value worked out by
+// hand, measured to the clock's resolution (one tick).
+var mttxWithinTick = &Step{
+	Keyword: "Then",
+	Pattern: `{mttx} is {duration} within one tick`,
+	Example: `Then MTTD is 75 seconds within one tick`,
+	Do: func(_ context.Context, d *Drill, a Args) error {
+		return d.MTTxWithinTick(a.Measure, a.Durations[0])
+	},
+}
+
+var mttxNotMeasured = &Step{
+	Keyword: "Then",
+	Pattern: `{mttx} is not measured`,
+	Example: `Then MTTA is not measured`,
+	Do:      func(_ context.Context, d *Drill, a Args) error { return d.MTTxNotMeasured(a.Measure) },
+}
+
 var meetsTargets = &Step{
 	Keyword: "Then",
 	Pattern: `the drill meets its targets`,
@@ -90,5 +108,5 @@ var noDataLost = &Step{
 }
 
 func init() {
-	define(alertFires, alertDoesNotFire, declaredAs, acknowledgedWithin, recoversWithin, mttxAtMost, meetsTargets, noDataLost)
+	define(alertFires, alertDoesNotFire, declaredAs, acknowledgedWithin, recoversWithin, mttxAtMost, mttxWithinTick, mttxNotMeasured, meetsTargets, noDataLost)
 }
