@@ -92,6 +92,24 @@ type Monitoring struct {
 	// RuleFiles are Prometheus alerting rule files, relative to where
 	// firedrill runs unless absolute.
 	RuleFiles []string `yaml:"rule_files"`
+	// AlertmanagerConfig is the team's alertmanager.yml, read unchanged:
+	// its routes, group_by, timers and inhibit_rules decide what pages and
+	// when. Empty: firedrill's default (one route grouping by alertname).
+	AlertmanagerConfig string `yaml:"alertmanager_config"`
+	// SeverityLabels add values of the alerts' severity label to the
+	// defaults (critical P1, error/high P2, warning/medium P3, info/low
+	// P4): value → P1..P4.
+	SeverityLabels map[string]string `yaml:"severity_labels"`
+}
+
+// Severities is the severity label mapping: the defaults plus
+// SeverityLabels (validation has rejected a bad one).
+func (m Monitoring) Severities() incident.SeverityLabels {
+	s, err := incident.DefaultSeverityLabels().With(m.SeverityLabels)
+	if err != nil {
+		return incident.DefaultSeverityLabels()
+	}
+	return s
 }
 
 // Clock is how drill time relates to wall time.
@@ -163,6 +181,9 @@ func (c Config) validateMonitoring(add func(path, format string, args ...any)) {
 		if strings.TrimSpace(f) == "" {
 			add("monitoring.rule_files", "entry %d is empty", i+1)
 		}
+	}
+	if _, err := incident.DefaultSeverityLabels().With(c.Monitoring.SeverityLabels); err != nil {
+		add("monitoring.severity_labels", "%v", err)
 	}
 	if _, err := incident.ParseMode(c.Clock.Mode); err != nil {
 		add("clock.mode", "must be compressed or realtime, not %q", c.Clock.Mode)

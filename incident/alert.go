@@ -26,4 +26,6 @@ type Alert struct {
 	// ResolvedAt is set on the resolved transition.
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
 	Value      float64   `json:"value"`
+	// Expr is the rule's PromQL expression.
+	Expr string `json:"expr,omitempty"`
 }

@@ -35,6 +35,51 @@ func ParseSeverity(s string) (Severity, error) {
 	return SeverityUnknown, fmt.Errorf("parse severity %q: want P1, P2, P3 or P4", s)
 }
 
+// SeverityLabels map the values teams put in an alert's severity label to
+// the playbook's severities. P1..P4 always read as themselves; the rest is
+// the map's (case-insensitive).
+type SeverityLabels map[string]Severity
+
+// DefaultSeverityLabels are the values common rule collections use, next to
+// the playbook's words: critical pages as P1, error and high as P2,
+// warning and medium as P3, info and low as P4.
+func DefaultSeverityLabels() SeverityLabels {
+	return SeverityLabels{"critical": P1, "error": P2, "high": P2, "warning": P3, "medium": P3, "info": P4, "low": P4}
+}
+
+// Of is the severity a label value maps to; unknown when it maps to none.
+func (m SeverityLabels) Of(value string) Severity {
+	v := strings.ToLower(strings.TrimSpace(value))
+	switch v {
+	case "p1":
+		return P1
+	case "p2":
+		return P2
+	case "p3":
+		return P3
+	case "p4":
+		return P4
+	}
+	return m[v]
+}
+
+// With is m plus extra (value → "P1".."P4"), extra winning; an extra
+// severity that is not P1..P4 is an error naming it.
+func (m SeverityLabels) With(extra map[string]string) (SeverityLabels, error) {
+	out := SeverityLabels{}
+	for k, v := range m {
+		out[k] = v
+	}
+	for k, v := range extra {
+		s, err := ParseSeverity(v)
+		if err != nil || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "p") {
+			return nil, fmt.Errorf("severity label %q maps to %q: want P1, P2, P3 or P4", k, v)
+		}
+		out[strings.ToLower(strings.TrimSpace(k))] = s
+	}
+	return out, nil
+}
+
 func (s Severity) String() string {
 	if s < P1 || s > P4 {
 		return "unknown"

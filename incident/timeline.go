@@ -49,6 +49,9 @@ type Milestone struct {
 	// Outcome is "ok" or "failed" for steps and the like; empty otherwise.
 	Outcome string `json:"outcome,omitempty"`
 	Detail  string `json:"detail,omitempty"`
+	// Expr is the alert rule's PromQL expression, on alert_firing: what a
+	// reader needs to see why a rule fired.
+	Expr string `json:"expr,omitempty"`
 }
 
 // Timeline is the one record of a drill that every actor writes to. It is

@@ -39,6 +39,9 @@ const Actor = "monitor"
 type Config struct {
 	Traffic   config.Traffic
 	RuleFiles []string
+	// Severities map alerts' severity labels to P1..P4 (nil: the
+	// defaults, incident.DefaultSeverityLabels).
+	Severities incident.SeverityLabels
 	// Sink receives alert transitions; nil means only the timeline does.
 	Sink AlertSink
 	// Workers is how many traffic requests are in flight at first (12);
@@ -63,7 +66,7 @@ type Config struct {
 
 // ConfigFrom takes the traffic and rule files of firedrill.yaml.
 func ConfigFrom(c config.Config) Config {
-	return Config{Traffic: c.Traffic, RuleFiles: c.Monitoring.RuleFiles}
+	return Config{Traffic: c.Traffic, RuleFiles: c.Monitoring.RuleFiles, Severities: c.Monitoring.Severities()}
 }
 
 func (c *Config) defaults(env *stack.Env) {
@@ -154,6 +157,9 @@ func New(env *stack.Env, clock *incident.Clock, timeline *incident.Timeline, cfg
 		return nil, err
 	}
 	m.eval = newEvaluator(groups, m.query, m.db, cfg.Logger)
+	if cfg.Severities != nil {
+		m.eval.severities = cfg.Severities
+	}
 	m.scrapes = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}}
 	m.load = &http.Client{Transport: &http.Transport{MaxIdleConns: cfg.MaxWorkers, MaxIdleConnsPerHost: cfg.MaxWorkers, IdleConnTimeout: time.Minute}}
 	m.traffic = newTraffic(m.load, env.AppURL, env.Config.App.HealthPath, cfg.WebhookSecret, cfg.Traffic, cfg.Workers, cfg.MaxWorkers, cfg.RequestTimeout)
@@ -286,8 +292,12 @@ func milestone(a incident.Alert, drill time.Duration, ts time.Time) incident.Mil
 	case incident.StateResolved:
 		kind = incident.AlertResolved
 	}
-	return incident.Milestone{Kind: kind, Drill: drill, At: ts, Actor: Actor, Subject: a.Name,
+	m := incident.Milestone{Kind: kind, Drill: drill, At: ts, Actor: Actor, Subject: a.Name,
 		Severity: a.Severity, Labels: a.Labels, Detail: a.Annotations["summary"]}
+	if kind == incident.AlertFiring {
+		m.Expr = a.Expr
+	}
+	return m
 }
 
 // store appends the tick's probe and scrape samples at ts, with stale
@@ -374,6 +384,9 @@ func (m *Monitor) Query(ctx context.Context, expr string, at time.Time) (promql.
 	}
 	return v, nil
 }
+
+// LongestFor is the longest `for:` among the loaded alerting rules.
+func (m *Monitor) LongestFor() time.Duration { return LongestFor(m.eval.groups) }
 
 // ActiveAlerts are the alerts pending or firing after the last tick.
 // It is safe to call from an AlertSink.

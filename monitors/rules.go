@@ -140,7 +140,9 @@ type evaluator struct {
 	query   rules.QueryFunc
 	store   storage.Appendable
 	log     *slog.Logger
-	lastRun map[*RuleGroup]time.Time
+	// severities read each alert's severity label.
+	severities incident.SeverityLabels
+	lastRun    map[*RuleGroup]time.Time
 	// prev is each alert's state after the last evaluation.
 	prev map[alertKey]incident.AlertState
 	// outputs are each rule's series of the last evaluation, for staleness.
@@ -150,7 +152,7 @@ type evaluator struct {
 
 func newEvaluator(groups []*RuleGroup, query rules.QueryFunc, store storage.Appendable, log *slog.Logger) *evaluator {
 	return &evaluator{
-		groups: groups, query: query, store: store, log: log,
+		groups: groups, query: query, store: store, log: log, severities: incident.DefaultSeverityLabels(),
 		lastRun: map[*RuleGroup]time.Time{},
 		prev:    map[alertKey]incident.AlertState{},
 		outputs: map[rules.Rule]map[uint64]labels.Labels{},
@@ -259,7 +261,7 @@ func (e *evaluator) transitions(rule int, r *rules.AlertingRule) []incident.Aler
 		if now == before || now == incident.StateResolved && before != incident.StateFiring {
 			return
 		}
-		out = append(out, toAlert(r.Name(), a, now))
+		out = append(out, e.toAlert(r, a, now))
 	})
 	for k := range e.prev {
 		// A pending alert that cleared is gone from the rule; forget it.
@@ -287,17 +289,31 @@ func (e *evaluator) active() []incident.Alert {
 				if a.State == rules.StateFiring {
 					st = incident.StateFiring
 				}
-				out = append(out, toAlert(ar.Name(), a, st))
+				out = append(out, e.toAlert(ar, a, st))
 			}
 		}
 	}
 	return out
 }
 
-func toAlert(name string, a *rules.Alert, st incident.AlertState) incident.Alert {
-	sev, _ := incident.ParseSeverity(a.Labels.Get("severity"))
+func (e *evaluator) toAlert(r *rules.AlertingRule, a *rules.Alert, st incident.AlertState) incident.Alert {
 	return incident.Alert{
-		Name: name, State: st, Labels: a.Labels.Map(), Annotations: a.Annotations.Map(), Severity: sev,
+		Name: r.Name(), State: st, Labels: a.Labels.Map(), Annotations: a.Annotations.Map(),
+		Severity: e.severities.Of(a.Labels.Get("severity")), Expr: r.Query().String(),
 		ActiveAt: a.ActiveAt, FiredAt: a.FiredAt, ResolvedAt: a.ResolvedAt, Value: a.Value,
 	}
+}
+
+// LongestFor is the longest `for:` of the groups' alerting rules: how long
+// a rule that fires on a healthy stack may take to show itself.
+func LongestFor(groups []*RuleGroup) time.Duration {
+	var d time.Duration
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			if ar, ok := r.(*rules.AlertingRule); ok {
+				d = max(d, ar.HoldDuration())
+			}
+		}
+	}
+	return d
 }

@@ -47,6 +47,7 @@ type htmlDrill struct {
 	// NotScored says why the drill has no verdict; empty when it has one.
 	NotScored                string
 	Incident, OtherIncidents string
+	TimeToPage               string
 	Chart                    chart
 	Criteria                 []htmlCriterion
 	Steps                    []htmlStep
@@ -107,6 +108,7 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 		MTTD: c.MTTD, MTTA: c.MTTA, MTTR: c.MTTR,
 		Score: c.Score, Steady: v.SteadyState,
 		Incident: v.Incident, OtherIncidents: strings.Join(v.OtherIncidents, ", "),
+		TimeToPage: optMeasure(v.TimeToPage),
 	}
 	if !scored {
 		h.NotScored = notScored(d)

@@ -20,10 +20,11 @@ const PagerActor = "pager"
 // Incident is the pager's view of one incident, for assertions and reports.
 type Incident struct {
 	ID int
-	// Severity is the highest severity among the incident's firing alerts
+	// Severity is the highest severity among the incident's paged alerts
 	// so far; it never drops while the incident is open (it was declared).
 	Severity incident.Severity
-	// Alerts are the distinct names of its alerts, in the order they joined.
+	// Alerts are the distinct names of its alerts, in the order they were
+	// paged.
 	Alerts []string
 	// Firing are the names of its alerts still firing, sorted.
 	Firing []string
@@ -41,41 +42,84 @@ type Incident struct {
 	Closed bool
 }
 
-// Pager turns alert transitions into incidents and pages. It is the
-// monitors' alert sink: Alerts is called every tick.
+// Pager is Alertmanager on the drill clock, and the incident it pages. It
+// is the monitors' alert sink: Alerts is called every tick.
 //
-// Every alert that fires while an incident is open joins it: the alerts of
-// one fault make one incident. The pager records PageSent when an incident
-// opens and whenever its severity rises, and pages the responder then; each
-// tick it lets the responder act. With no responder nobody answers and the
-// incident stays unacknowledged. An incident is resolved when verification
-// passed (a VerificationPassed note on the timeline) and all its alerts
-// resolved; Resolved carries the later of those two drill times. A firing
-// alert after that opens a new incident.
+// Every firing alert goes through the team's routing (Routing: the route
+// tree, group_by, inhibit_rules, read by Alertmanager's own packages). An
+// alert joins its route's notification group; a new group is notified
+// group_wait after it formed, then every group_interval when its firing
+// alerts changed, or after repeat_interval when they did not. A muted
+// (inhibited) alert is never notified. Each notification is a page: a
+// PageSent milestone and a Page to the responder.
+//
+// A page opens an incident, or joins the open one: the alerts paged while
+// it is open are its alerts. When the drill's fault is injected the open
+// incident is closed (a false alarm) and every alert firing then is
+// pre-existing: it is never paged into the drill's incident and never
+// holds it open. An incident is resolved when verification passed (a
+// VerificationPassed note on the timeline) and all its alerts resolved;
+// Resolved carries the later of those two drill times.
 type Pager struct {
 	tl        *incident.Timeline
 	responder Responder
+	routing   *Routing
 
 	mu        sync.Mutex
+	alerts    map[string]*alertState // by name and labels
+	groups    []*group               // in the order they formed
 	incidents []*openIncident
+	faulted   bool
 	errs      []error
 }
 
 type openIncident struct {
 	Incident
-	alerts map[string]*alertState // by name and labels
-	// lastResolved is the drill time the last alert resolved.
-	lastResolved time.Duration
+	alerts []*alertState
 }
 
 type alertState struct {
-	name   string
-	firing bool
+	key, name string
+	labels    map[string]string
+	severity  incident.Severity
+	firing    bool
+	// resolvedAt is the drill time it last resolved.
+	resolvedAt time.Duration
+	// preExisting: firing when the fault was injected.
+	preExisting bool
+	mutedBy     string
+	// incident is the incident it was paged in; nil until then.
+	incident *openIncident
 }
 
+type group struct {
+	route Route
+	// alerts are the keys of the group's alerts.
+	alerts   []string
+	next     time.Duration // the next flush
+	notified bool
+	lastAt   time.Duration
+	// sent are the keys of the firing alerts of the last notification.
+	sent []string
+}
+
+// PagerOption configures a Pager.
+type PagerOption func(*Pager)
+
+// WithRouting routes alerts with the team's Alertmanager configuration;
+// without it the pager pages every alert at the tick it fires
+// (ImmediateRouting).
+func WithRouting(r *Routing) PagerOption { return func(p *Pager) { p.routing = r } }
+
 // NewPager pages responder (nil: nobody answers) and records on tl.
-func NewPager(tl *incident.Timeline, responder Responder) *Pager {
-	p := &Pager{tl: tl, responder: responder}
+func NewPager(tl *incident.Timeline, responder Responder, opts ...PagerOption) *Pager {
+	p := &Pager{tl: tl, responder: responder, alerts: map[string]*alertState{}}
+	for _, o := range opts {
+		o(p)
+	}
+	if p.routing == nil {
+		p.routing = ImmediateRouting()
+	}
 	tl.Subscribe(p.observe)
 	return p
 }
@@ -122,16 +166,29 @@ func (p *Pager) open() *openIncident {
 // FaultInjected closes an incident left open from before the fault, so
 // the fault's alerts open an incident of their own and page afresh: a
 // false alarm during warm-up must not absorb the drill's incident (whose
-// ack would then come before T0 and not count).
-// The responder is told (Closer), so it stops answering the closed
-// incident: nothing done for it after T0 is the drill's.
+// ack would then come before T0 and not count). Every alert firing now is
+// pre-existing. The responder is told (Closer), so it stops answering the
+// closed incident: nothing done for it after T0 is the drill's.
 func (p *Pager) FaultInjected(ctx context.Context) {
 	p.mu.Lock()
+	p.faulted = true
+	var noise []string
+	for _, st := range p.alerts {
+		if st.firing {
+			st.preExisting = true
+			noise = append(noise, st.name)
+		}
+	}
 	inc := p.open()
 	if inc != nil {
 		inc.Closed = true
 	}
 	p.mu.Unlock()
+	if len(noise) > 0 {
+		slices.Sort(noise)
+		p.tl.Record(incident.Milestone{Kind: incident.Note, Actor: PagerActor, Subject: PreExisting,
+			Detail: strings.Join(slices.Compact(noise), ", ") + ": firing before the fault, never part of the drill's incident"})
+	}
 	if inc == nil {
 		return
 	}
@@ -143,17 +200,22 @@ func (p *Pager) FaultInjected(ctx context.Context) {
 	}
 }
 
+// PreExisting is the subject of the note that lists, at the fault, the
+// alerts already firing: noise on a healthy stack.
+const PreExisting = "pre-existing alerts"
+
 // Alerts takes one tick's alert transitions (the monitors' AlertSink).
 func (p *Pager) Alerts(ctx context.Context, at time.Time, transitions []incident.Alert) {
 	clock := p.tl.Clock()
 	drill := at.Sub(clock.Epoch())
-	pages := p.take(drill, transitions)
+	muted, pages := p.take(drill, transitions)
+	for _, m := range muted {
+		p.tl.Record(m)
+	}
 	for _, pg := range pages {
-		p.tl.Record(incident.Milestone{Kind: incident.PageSent, Drill: drill, At: at, Actor: PagerActor,
-			Subject: pg.Alert, Severity: pg.Severity, Labels: map[string]string{incident.IncidentLabel: strconv.Itoa(pg.Incident)},
-			Detail: pageDetail(pg)})
-		if p.responder != nil {
-			if err := p.responder.Page(ctx, pg); err != nil {
+		p.tl.Record(pg.milestone(at))
+		if p.responder != nil && pg.Incident > 0 {
+			if err := p.responder.Page(ctx, pg.Page); err != nil {
 				p.fail(fmt.Errorf("page incident %d: %w", pg.Incident, err))
 			}
 		}
@@ -168,71 +230,190 @@ func (p *Pager) Alerts(ctx context.Context, at time.Time, transitions []incident
 	}
 }
 
-func pageDetail(pg Page) string {
-	what := "incident opened"
-	if pg.Escalation {
-		what = "severity raised"
-	}
-	return fmt.Sprintf("%s: %s (%s)", what, pg.Severity, strings.Join(pg.Alerts, ", "))
+// notification is one group's page, before it is recorded.
+type notification struct {
+	Page
+	route Route
+	// noise: every alert in it fired before the fault; it pages nobody.
+	noise bool
 }
 
-// take applies the transitions and returns the pages they call for: one
-// when an incident opens, one when its severity rises (naming the alert
-// that raised it).
-func (p *Pager) take(drill time.Duration, transitions []incident.Alert) []Page {
+func (n notification) milestone(at time.Time) incident.Milestone {
+	m := incident.Milestone{Kind: incident.PageSent, Drill: n.Drill, At: at, Actor: PagerActor,
+		Subject: n.Alert, Severity: n.Severity,
+		Labels: map[string]string{"receiver": n.route.Receiver, "group": n.route.Group}}
+	what := "incident opened"
+	switch {
+	case n.noise:
+		what = "pre-existing alerts, not the drill's incident"
+	case n.Escalation:
+		what = "incident updated"
+	}
+	if n.Incident > 0 {
+		m.Labels[incident.IncidentLabel] = strconv.Itoa(n.Incident)
+	}
+	m.Detail = fmt.Sprintf("%s: %s (%s); %s", what, n.Severity, strings.Join(n.Alerts, ", "), n.route)
+	return m
+}
+
+// take applies the transitions, then flushes the groups whose timer is
+// due; it returns the inhibition notes and the notifications.
+func (p *Pager) take(drill time.Duration, transitions []incident.Alert) ([]incident.Milestone, []notification) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var pages []Page
-	var raisedBy string
-	var opened bool
-	inc := p.open()
-	before := incident.SeverityUnknown
-	if inc != nil {
-		before = inc.Severity
-	}
 	for _, a := range transitions {
 		key := alertKey(a)
+		st := p.alerts[key]
 		switch a.State {
 		case incident.StateFiring:
-			if inc == nil {
-				inc = &openIncident{Incident: Incident{ID: len(p.incidents) + 1, Opened: drill}, alerts: map[string]*alertState{}}
-				p.incidents = append(p.incidents, inc)
-				opened = true
-			}
-			st, ok := inc.alerts[key]
-			if !ok {
-				st = &alertState{name: a.Name}
-				inc.alerts[key] = st
-				if !slices.Contains(inc.Alerts, a.Name) {
-					inc.Alerts = append(inc.Alerts, a.Name)
-				}
+			if st == nil || !st.firing {
+				st = &alertState{key: key, name: a.Name, labels: a.Labels, severity: a.Severity}
+				p.alerts[key] = st
 			}
 			st.firing = true
-			if opened && raisedBy == "" {
-				raisedBy = a.Name
-			}
-			if a.Severity.MoreSevere(inc.Severity) {
-				inc.Severity, raisedBy = a.Severity, a.Name
-			}
 		case incident.StateResolved:
-			if inc == nil {
-				continue
-			}
-			if st, ok := inc.alerts[key]; ok && st.firing {
-				st.firing = false
-				inc.lastResolved = drill
+			if st != nil && st.firing {
+				st.firing, st.resolvedAt = false, drill
 			}
 		}
 	}
+	muted := p.inhibit(drill)
+	p.group(drill)
+	var out []notification
+	for _, g := range p.groups {
+		if drill < g.next {
+			continue
+		}
+		g.next = drill + g.route.GroupInterval
+		if n, ok := p.flush(g, drill); ok {
+			out = append(out, n)
+		}
+	}
+	p.groups = slices.DeleteFunc(p.groups, func(g *group) bool { return len(p.firingOf(g)) == 0 && drill >= g.lastAt })
+	return muted, out
+}
+
+// inhibit applies the inhibit rules to the firing alerts; it notes each
+// alert that becomes muted.
+func (p *Pager) inhibit(drill time.Duration) []incident.Milestone {
+	var firing []map[string]string
+	for _, st := range p.sortedAlerts() {
+		if st.firing {
+			firing = append(firing, st.labels)
+		}
+	}
+	var notes []incident.Milestone
+	for _, st := range p.sortedAlerts() {
+		by := ""
+		if st.firing {
+			by, _ = p.routing.MutedBy(st.labels, firing)
+		}
+		if by != "" && by != st.mutedBy {
+			notes = append(notes, incident.Milestone{Kind: incident.Note, Drill: drill, At: p.tl.Clock().At(drill), Actor: PagerActor,
+				Subject: "alert inhibited", Severity: st.severity, Labels: st.labels,
+				Detail: st.name + " is muted by the firing " + by + " (inhibit_rules): it pages nobody"})
+		}
+		st.mutedBy = by
+	}
+	return notes
+}
+
+// group puts every firing, unmuted alert in its routes' groups; a new
+// group is first flushed group_wait after it formed.
+func (p *Pager) group(drill time.Duration) {
+	for _, st := range p.sortedAlerts() {
+		if !st.firing || st.mutedBy != "" {
+			continue
+		}
+		for _, rt := range p.routing.Routes(st.labels) {
+			i := slices.IndexFunc(p.groups, func(g *group) bool { return g.route.GroupKey == rt.GroupKey })
+			if i < 0 {
+				p.groups = append(p.groups, &group{route: rt, next: drill + rt.GroupWait})
+				i = len(p.groups) - 1
+			}
+			if g := p.groups[i]; !slices.Contains(g.alerts, st.key) {
+				g.alerts = append(g.alerts, st.key)
+			}
+		}
+	}
+}
+
+// firingOf are the keys of g's firing, unmuted alerts, sorted.
+func (p *Pager) firingOf(g *group) []string {
+	var out []string
+	for _, k := range g.alerts {
+		if st := p.alerts[k]; st != nil && st.firing && st.mutedBy == "" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// flush notifies g when Alertmanager would: its first flush, a firing
+// alert the last notification did not carry, or repeat_interval passed.
+func (p *Pager) flush(g *group, drill time.Duration) (notification, bool) {
+	firing := p.firingOf(g)
+	g.alerts = slices.DeleteFunc(g.alerts, func(k string) bool { return !slices.Contains(firing, k) })
+	if len(firing) == 0 {
+		return notification{}, false
+	}
+	fresh := slices.ContainsFunc(firing, func(k string) bool { return !slices.Contains(g.sent, k) })
+	if g.notified && !fresh && drill-g.lastAt < g.route.RepeatInterval {
+		return notification{}, false
+	}
+	g.notified, g.lastAt, g.sent = true, drill, firing
+
+	var sts []*alertState
+	noise := p.faulted
+	for _, k := range firing {
+		st := p.alerts[k]
+		sts = append(sts, st)
+		noise = noise && st.preExisting
+	}
+	n := notification{route: g.route, noise: noise}
+	n.Drill = drill
+	for _, st := range sts {
+		if !slices.Contains(n.Alerts, st.name) {
+			n.Alerts = append(n.Alerts, st.name)
+		}
+	}
+	if noise {
+		n.Alert, n.Severity = sts[0].name, sts[0].severity
+		if inc := sts[0].incident; inc != nil {
+			n.Incident = inc.ID
+		}
+		return n, true
+	}
+	inc, opened := p.open(), false
 	if inc == nil {
-		return nil
+		inc = &openIncident{Incident: Incident{ID: len(p.incidents) + 1, Opened: drill}}
+		p.incidents = append(p.incidents, inc)
+		opened = true
 	}
-	inc.Firing = inc.firing()
-	if opened || inc.Severity.MoreSevere(before) {
-		pages = append(pages, Page{Incident: inc.ID, Alert: raisedBy, Severity: inc.Severity,
-			Alerts: slices.Clone(inc.Alerts), Drill: drill, Escalation: !opened})
+	raisedBy := ""
+	for _, st := range sts {
+		if st.incident != nil || (p.faulted && st.preExisting) {
+			continue
+		}
+		st.incident = inc
+		inc.alerts = append(inc.alerts, st)
+		if !slices.Contains(inc.Alerts, st.name) {
+			inc.Alerts = append(inc.Alerts, st.name)
+		}
+		if raisedBy == "" || st.severity.MoreSevere(inc.Severity) {
+			raisedBy = st.name
+		}
+		if st.severity.MoreSevere(inc.Severity) {
+			inc.Severity = st.severity
+		}
 	}
-	return pages
+	if raisedBy == "" {
+		raisedBy = sts[0].name
+	}
+	n.Incident, n.Alert, n.Severity, n.Escalation = inc.ID, raisedBy, inc.Severity, !opened
+	n.Alerts = slices.Clone(inc.Alerts)
+	return n, true
 }
 
 func (o *openIncident) firing() []string {
@@ -255,7 +436,10 @@ func (p *Pager) settle() (incident.Milestone, bool) {
 	if inc == nil || !inc.Verified || len(inc.firing()) > 0 {
 		return incident.Milestone{}, false
 	}
-	at := max(inc.VerifiedAt, inc.lastResolved)
+	at := inc.VerifiedAt
+	for _, st := range inc.alerts {
+		at = max(at, st.resolvedAt)
+	}
 	inc.Resolved, inc.ResolvedAt, inc.Firing = true, at, nil
 	subject := ""
 	if len(inc.Alerts) > 0 {
@@ -264,6 +448,16 @@ func (p *Pager) settle() (incident.Milestone, bool) {
 	return incident.Milestone{Kind: incident.Resolved, Drill: at, At: p.tl.Clock().At(at), Actor: PagerActor,
 		Subject: subject, Severity: inc.Severity, Labels: map[string]string{incident.IncidentLabel: strconv.Itoa(inc.ID)},
 		Detail: "verification passed and every alert resolved: " + strings.Join(inc.Alerts, ", ")}, true
+}
+
+// sortedAlerts are the alerts in key order, so every tick reads them the
+// same way.
+func (p *Pager) sortedAlerts() []*alertState {
+	out := make([]*alertState, 0, len(p.alerts))
+	for _, k := range slices.Sorted(maps.Keys(p.alerts)) {
+		out = append(out, p.alerts[k])
+	}
+	return out
 }
 
 func alertKey(a incident.Alert) string {

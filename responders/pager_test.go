@@ -14,7 +14,10 @@ import (
 	"github.com/firedrill/firedrill/responders/mocks"
 )
 
-func TestPagerGroupsAlertsAndPagesOnSeverityRise(t *testing.T) {
+// With no routing configured each alert name is its own group, notified
+// at the tick it fires: every notification is a page, the first opens the
+// incident and the others join it, raising its severity.
+func TestPagerPagesEachGroupIntoOneIncident(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clock, tl := drillClock()
@@ -29,33 +32,37 @@ func TestPagerGroupsAlertsAndPagesOnSeverityRise(t *testing.T) {
 
 	tick(ctx, t, clock, p)                                                 // 15s: nothing
 	opened := tick(ctx, t, clock, p, firing("HighErrorRate", incident.P2)) // 30s: opens, P2
-	tick(ctx, t, clock, p, firing("SecurityBreachDetected", incident.P3))  // joins, lower: no page
+	tick(ctx, t, clock, p, firing("SecurityBreachDetected", incident.P3))  // joins, lower
 	raised := tick(ctx, t, clock, p, firing("DatabaseConnectionFailure", incident.P1), firing("PaymentProcessingFailure", incident.P2))
 	tick(ctx, t, clock, p, resolved("SecurityBreachDetected", incident.P3))
-	tick(ctx, t, clock, p, firing("CompleteServiceOutage", incident.P1)) // same severity: no page
+	tick(ctx, t, clock, p, firing("CompleteServiceOutage", incident.P1))
 
-	require.Len(t, pages, 2)
+	require.Len(t, pages, 5, "one page per group")
 	assert.Equal(t, responders.Page{Incident: 1, Alert: "HighErrorRate", Severity: incident.P2,
 		Alerts: []string{"HighErrorRate"}, Drill: opened}, pages[0])
-	assert.Equal(t, 1, pages[1].Incident)
-	assert.Equal(t, "DatabaseConnectionFailure", pages[1].Alert)
-	assert.Equal(t, incident.P1, pages[1].Severity)
+	assert.Equal(t, incident.P2, pages[1].Severity, "a lower alert does not lower the incident")
 	assert.True(t, pages[1].Escalation)
-	assert.Equal(t, raised, pages[1].Drill)
+	assert.Equal(t, "DatabaseConnectionFailure", pages[2].Alert)
+	assert.Equal(t, incident.P1, pages[2].Severity)
+	assert.Equal(t, raised, pages[2].Drill)
+	for _, pg := range pages {
+		assert.Equal(t, 1, pg.Incident)
+	}
 
-	sent := []incident.Milestone{}
+	var sent []incident.Milestone
 	for _, m := range tl.Entries() {
 		if m.Kind == incident.PageSent {
 			sent = append(sent, m)
 		}
 	}
-	require.Len(t, sent, 2)
+	require.Len(t, sent, 5)
 	assert.Equal(t, "HighErrorRate", sent[0].Subject)
 	assert.Equal(t, incident.P2, sent[0].Severity)
 	assert.Equal(t, opened, sent[0].Drill, "PageSent carries the tick's drill time")
-	assert.Equal(t, "DatabaseConnectionFailure", sent[1].Subject)
-	assert.Equal(t, incident.P1, sent[1].Severity)
-	assert.Equal(t, responders.PagerActor, sent[1].Actor)
+	assert.Equal(t, "on-call", sent[0].Labels["receiver"])
+	assert.Equal(t, `{alertname="HighErrorRate"}`, sent[0].Labels["group"])
+	assert.Equal(t, "1", sent[0].Labels[incident.IncidentLabel])
+	assert.Equal(t, responders.PagerActor, sent[2].Actor)
 
 	all := p.Incidents()
 	require.Len(t, all, 1, "the alerts of one fault make one incident")

@@ -206,7 +206,11 @@ func (d *Drill) start(ctx context.Context) error {
 			d.suite.opts.Progress("  note: the clock is compressed, so the drill will not wait for people; game days run with --clock realtime")
 		}
 	}
-	d.pager = responders.NewPager(d.timeline, responder)
+	routing, err := responders.LoadRouting(cfg.Monitoring.AlertmanagerConfig)
+	if err != nil {
+		return err
+	}
+	d.pager = responders.NewPager(d.timeline, responder, responders.WithRouting(routing))
 	mcfg.Sink = d.pager
 	m, err := monitors.New(d.env, d.clock, d.timeline, mcfg)
 	if err != nil {
@@ -218,7 +222,11 @@ func (d *Drill) start(ctx context.Context) error {
 	if err := d.observe(ctx); err != nil {
 		return err
 	}
-	for d.clock.TickTime() < d.suite.opts.Warmup {
+	// The warm-up lasts at least the longest `for:` plus two ticks, so a
+	// rule that fires on a healthy stack shows itself before the fault:
+	// pre-existing, never the drill's incident.
+	warmup := max(d.suite.opts.Warmup, m.LongestFor()+2*d.clock.Tick())
+	for d.clock.TickTime() < warmup {
 		if err := d.tick(ctx); err != nil {
 			return err
 		}
@@ -436,7 +444,7 @@ func (d *Drill) RecoversWithin(limit time.Duration) error {
 // mttx is MTTD, MTTA or MTTR of the drill's verdict.
 func (d *Drill) mttx(which string) scorer.Measurement {
 	v := d.verdict()
-	return map[string]scorer.Measurement{"MTTD": v.MTTD, "MTTA": v.MTTA, "MTTR": v.MTTR}[which]
+	return map[string]scorer.Measurement{"MTTD": v.MTTD, "MTTA": v.MTTA, "MTTR": v.MTTR, "time to page": v.TimeToPage}[which]
 }
 
 // MTTxWithinTick checks MTTD, MTTA or MTTR is want give or take one tick,

@@ -27,7 +27,8 @@ type Step struct {
 	// Pattern is the sentence as a regular expression, anchored at both
 	// ends for you. Its arguments are placeholders, each parsed into Args
 	// in order: {string} (quoted text), {duration} ("2 minutes", "90s"),
-	// {number}, {severity} (P1–P4) and {mttx} (MTTD, MTTA or MTTR). It may
+	// {number}, {severity} (P1–P4) and {mttx} (MTTD, MTTA, MTTR or time to
+	// page). It may
 	// have no capturing group of its own.
 	Pattern string
 	// Example is the sentence as a feature writes it, keyword first.
@@ -97,7 +98,7 @@ var placeholders = map[string]placeholder{
 		a.Severity = sev
 		return err
 	}},
-	"mttx": {`(MTTD|MTTA|MTTR)`, func(a *Args, s string) error {
+	"mttx": {`(MTTD|MTTA|MTTR|time to page)`, func(a *Args, s string) error {
 		a.Measure = s
 		return nil
 	}},

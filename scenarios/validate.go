@@ -80,6 +80,8 @@ func Validate(paths []string, cfg config.Config, playbookDir string) ([]Problem,
 	for _, f := range cfg.Monitoring.RuleFiles {
 		v.addErr(v.cat.ruleFile(f).err)
 	}
+	_, err = responders.LoadRouting(cfg.Monitoring.AlertmanagerConfig)
+	v.addErr(err)
 	for _, f := range files {
 		v.feature(f)
 	}

@@ -11,8 +11,11 @@ import (
 // Marks are the drill times (since the drill began) of the milestones the
 // definitions use, each present only if it happened. Reports draw them.
 type Marks struct {
-	T0           Measurement `json:"t0"`       // fault injected
-	Detected     Measurement `json:"detected"` // first alert firing at or after T0
+	T0       Measurement `json:"t0"`       // fault injected
+	Detected Measurement `json:"detected"` // first alert firing after T0
+	// Paged is the first page (Alertmanager's notification, after its
+	// group_wait) of the drill's incident.
+	Paged        Measurement `json:"paged"`
 	Acknowledged Measurement `json:"acknowledged"`
 	Diagnosed    Measurement `json:"diagnosed"`
 	Mitigated    Measurement `json:"mitigated"`
@@ -35,6 +38,9 @@ type Verdict struct {
 	MTTD           Measurement `json:"mttd"`
 	MTTA           Measurement `json:"mtta"`
 	MTTR           Measurement `json:"mttr"`
+	// TimeToPage = paged − T0: MTTD plus what the team's routing adds
+	// (group_wait). Reported, not a criterion.
+	TimeToPage Measurement `json:"time_to_page"`
 	// Severity is the highest severity among the incident's firing alerts;
 	// SeverityAlert is the alert that set it (the earliest of equals).
 	Severity      incident.Severity `json:"severity"`
@@ -106,6 +112,7 @@ func Score(timeline []incident.Milestone, targets Targets) Verdict {
 		incident.Diagnosed:    {&v.Marks.Diagnosed, ofDrill},
 		incident.Mitigated:    {&v.Marks.Mitigated, ofDrill},
 		incident.Resolved:     {&v.Marks.Resolved, ofDrill},
+		incident.PageSent:     {&v.Marks.Paged, ofDrill},
 	} {
 		if m, ok := first(after, kind, c.match); ok {
 			*c.mark = Measured(m.Drill)
@@ -116,6 +123,7 @@ func Score(timeline []incident.Milestone, targets Targets) Verdict {
 	v.MTTD = mk.Detected.Sub(mk.T0)
 	v.MTTA = mk.Acknowledged.Sub(mk.Detected)
 	v.MTTR = mk.Resolved.Sub(mk.T0)
+	v.TimeToPage = mk.Paged.Sub(mk.T0)
 
 	until := time.Duration(1<<63 - 1)
 	if d, ok := mk.Resolved.Get(); ok {

@@ -97,6 +97,7 @@ func TestScore(t *testing.T) {
 		passed   bool
 		incident string
 		others   []string
+		page     Measurement
 	}{
 		"on time meets every target": {
 			timeline: onTime(),
@@ -262,7 +263,7 @@ func TestScore(t *testing.T) {
 			severity: incident.P1, alert: "DatabaseConnectionFailure",
 			status: map[string]Status{IDMTTD: StatusLate, IDMTTA: StatusMet, IDAck: StatusLate,
 				IDDiagnosis: StatusMet, IDMitigation: StatusMet},
-			incident: "2", others: []string{"1"},
+			incident: "2", others: []string{"1"}, page: Measured(mins(5.25)),
 		},
 		"responses with no incident are not credited": {
 			timeline: []incident.Milestone{
@@ -347,6 +348,9 @@ func TestScore(t *testing.T) {
 				assert.Equal(t, tc.incident, v.Incident)
 			}
 			assert.Equal(t, tc.others, v.OtherIncidents)
+			if tc.page.Present {
+				assertMeasured(t, tc.page.Value, v.TimeToPage, "time to page")
+			}
 		})
 	}
 }
