@@ -136,10 +136,10 @@ type alertKey struct {
 // evaluator runs rule groups against a storage at drill timestamps and
 // turns the rules' alert states into transitions.
 type evaluator struct {
-	groups  []*RuleGroup
-	query   rules.QueryFunc
-	store   storage.Appendable
-	log     *slog.Logger
+	groups []*RuleGroup
+	query  rules.QueryFunc
+	store  storage.Appendable
+	log    *slog.Logger
 	// severities read each alert's severity label.
 	severities incident.SeverityLabels
 	lastRun    map[*RuleGroup]time.Time

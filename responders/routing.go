@@ -83,7 +83,7 @@ type Route struct {
 	// the values of its group_by labels.
 	GroupKey string
 	// Group are the group_by labels' values, for people.
-	Group                                   string
+	Group                                    string
 	GroupWait, GroupInterval, RepeatInterval time.Duration
 }
 
