@@ -46,6 +46,13 @@ func scored(d Drill, targets scorer.Targets, err error) Drill {
 	return d
 }
 
+// noisy is a rule collection's alert that fires on a healthy stack.
+func noisy(m incident.Milestone) incident.Milestone {
+	m.Labels = map[string]string{"alertname": m.Subject, "severity": "warning", "instance": "redis:6379", "job": "redis"}
+	m.Expr = `redis_memory_used_bytes / redis_memory_max_bytes > 0.9`
+	return m
+}
+
 // aborted is d interrupted by the user: no verdict.
 func aborted(d Drill) Drill {
 	d.Status, d.Error = Aborted, "context canceled"
@@ -70,6 +77,7 @@ func fixture() Result {
 		Tags:    []string{"@db", "@p1"},
 		Started: fixtureWall, Finished: fixtureWall.Add(42 * time.Second),
 		Timeline: []incident.Milestone{
+			noisy(ev(incident.AlertFiring, 0.5, "monitor", "RedisMemoryHigh", incident.P3)),
 			ev(incident.FaultInjected, 1, "injector", "db-pool-exhaustion", 0),
 			ev(incident.AlertPending, 1.25, "monitor", "DatabaseConnectionFailure", incident.P1),
 			ev(incident.AlertFiring, 2, "monitor", "DatabaseConnectionFailure", incident.P1),

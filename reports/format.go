@@ -2,6 +2,8 @@ package reports
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -171,6 +173,21 @@ func missedLine(c scorer.Criterion) string {
 		b.WriteString(": " + c.Note)
 	}
 	return b.String()
+}
+
+// seriesText is label sets as PromQL writes them, one per line:
+// {instance="a", job="redis"}.
+func seriesText(series []map[string]string) string {
+	lines := make([]string, 0, len(series))
+	for _, s := range series {
+		keys := slices.Sorted(maps.Keys(s))
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s=%q", k, s[k])
+		}
+		lines = append(lines, "{"+strings.Join(parts, ", ")+"}")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // resultWord is PASS, FAIL, ERROR or ABORTED.

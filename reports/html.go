@@ -48,11 +48,15 @@ type htmlDrill struct {
 	NotScored                string
 	Incident, OtherIncidents string
 	TimeToPage               string
+	Noise                    []htmlNoise
 	Chart                    chart
 	Criteria                 []htmlCriterion
 	Steps                    []htmlStep
 	Events                   []pmEvent
 }
+
+// htmlNoise is a rule that fired with no fault.
+type htmlNoise struct{ Alert, Severity, Expr, Series, First string }
 
 type htmlCriterion struct {
 	Name, From, Target, Measured, Verdict, Status, Credit, Weight, Note string
@@ -109,6 +113,7 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 		Score: c.Score, Steady: v.SteadyState,
 		Incident: v.Incident, OtherIncidents: strings.Join(v.OtherIncidents, ", "),
 		TimeToPage: optMeasure(v.TimeToPage),
+		Noise:      noiseRows(v.Noise),
 	}
 	if !scored {
 		h.NotScored = notScored(d)
@@ -138,6 +143,15 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 		h.Events = append(h.Events, pmEvent{At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: from, Text: describe(m)})
 	}
 	return h
+}
+
+func noiseRows(ns []scorer.Noise) []htmlNoise {
+	var out []htmlNoise
+	for _, n := range ns {
+		out = append(out, htmlNoise{Alert: n.Alert, Severity: n.Severity, Expr: n.Expr, Series: seriesText(n.Series),
+			First: fmtClock(n.First.Value)})
+	}
+	return out
 }
 
 func optMeasure(m scorer.Measurement) string {

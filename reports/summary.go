@@ -29,6 +29,13 @@ func renderSummary(w io.Writer, r Result) error {
 	s := scorer.Summarize(r.Verdicts())
 	fmt.Fprintf(ew, "p50/p90: MTTD %s  MTTA %s  MTTR %s\n", pair(s.MTTD), pair(s.MTTA), pair(s.MTTR))
 	for _, d := range r.Drills {
+		if v, ok := d.Scored(); ok && len(v.Noise) > 0 {
+			var names []string
+			for _, n := range v.Noise {
+				names = append(names, n.Alert+" ("+n.Severity+")")
+			}
+			fmt.Fprintf(ew, "fired with no fault in %s: %s\n", oneLine(d.Scenario), oneLine(strings.Join(names, ", ")))
+		}
 		if _, ok := d.Scored(); !ok {
 			fmt.Fprintf(ew, "%s %s: %s", strings.ToLower(resultWord(d.Status)), oneLine(d.Scenario), notScored(d))
 			if d.Error != "" {

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
-	"github.com/prometheus/prometheus/promql"
 
+	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/injectors"
 	"github.com/firedrill/firedrill/monitors"
@@ -50,23 +50,14 @@ type Drill struct {
 	think     time.Duration
 	person    bool
 
-	clock    *incident.Clock
+	engine   *engine.Engine
 	timeline *incident.Timeline
-	monitor  *monitors.Monitor
-	pager    *responders.Pager
 	oncall   *responders.OnCall
 	human    *responders.Human
 
-	faults []injected
 	// before is each seeded table's state just before the first fault.
 	before map[string]tableState
 	ran    bool
-}
-
-type injected struct {
-	name   string
-	inj    injectors.Injector
-	params map[string]string
 }
 
 func newDrill(s *Suite, p *godog.Scenario) *Drill {
@@ -99,7 +90,7 @@ func (d *Drill) AddRuleFile(path string) error {
 // errStarted refuses a setup step once monitoring runs: its value would be
 // silently ignored.
 func (d *Drill) errStarted(what string) error {
-	if d.monitor == nil {
+	if d.engine == nil {
 		return nil
 	}
 	return fmt.Errorf("%s: the drill has started; give the setup (Given steps) before the fault and the run", what)
@@ -163,128 +154,70 @@ func (d *Drill) SetThinkTime(t time.Duration) error {
 	return nil
 }
 
-// start wires the drill's clock, timeline, pager, responder and monitor
-// and monitors a warm-up period, so rules have history before any fault.
+// start wires the drill (the engine) and runs its warm-up, so rules have
+// history before any fault.
 func (d *Drill) start(ctx context.Context) error {
-	if d.monitor != nil {
+	if d.engine != nil {
 		return nil
 	}
 	if d.env == nil {
 		return errors.New("the stack is not running: start the scenario with \"Given the stack is running\"")
 	}
-	cfg := d.suite.opts.Config
-	d.clock = incident.NewClock(d.suite.opts.Clock, cfg.Monitoring.Interval.D(), time.Time{})
-	d.timeline = incident.NewTimeline(d.clock)
-	mcfg := monitors.ConfigFrom(cfg)
-	mcfg.Traffic.Rate = d.rate
-	if len(d.ruleFiles) > 0 {
-		mcfg.RuleFiles = d.ruleFiles
+	spec := engine.Spec{
+		Config: d.suite.opts.Config, Clock: d.suite.opts.Clock, RuleFiles: d.ruleFiles, Rate: d.rate,
+		Warmup: d.suite.opts.Warmup, Progress: d.suite.opts.Progress,
 	}
-	var responder responders.Responder
-	var mon *monitors.Monitor
-	rt := responders.NewRuntime(d.env, d.clock, querier{&mon})
-	if d.playbook != "" {
+	switch {
+	case d.playbook != "":
 		pb, err := d.suite.playbook(d.playbook)
 		if err != nil {
 			return err
 		}
-		d.oncall = responders.NewOnCall("on-call", pb, d.think, rt, d.timeline)
-		responder = d.oncall
-	}
-	if d.person {
+		spec.Responder = func(rt *responders.Runtime, tl *incident.Timeline) (responders.Responder, error) {
+			d.oncall = responders.NewOnCall("on-call", pb, d.think, rt, tl)
+			return d.oncall, nil
+		}
+	case d.person:
 		addr, err := d.suite.serveHumans()
 		if err != nil {
 			return err
 		}
-		d.human = responders.NewHuman("on-call", d.timeline, func(p responders.Page) {
-			d.suite.opts.Progress("  PAGE incident %d: %s %s — answer with `firedrill ack` / `firedrill resolve` or http://%s/",
-				p.Incident, p.Severity, p.Alert, addr)
-		})
-		d.suite.setHuman(d.human)
-		responder = d.human
-		if d.clock.Mode() == incident.Compressed {
+		spec.Responder = func(_ *responders.Runtime, tl *incident.Timeline) (responders.Responder, error) {
+			d.human = responders.NewHuman("on-call", tl, func(p responders.Page) {
+				d.suite.opts.Progress("  PAGE incident %d: %s %s — answer with `firedrill ack` / `firedrill resolve` or http://%s/",
+					p.Incident, p.Severity, p.Alert, addr)
+			})
+			d.suite.setHuman(d.human)
+			return d.human, nil
+		}
+		if d.suite.opts.Clock == incident.Compressed {
 			d.suite.opts.Progress("  note: the clock is compressed, so the drill will not wait for people; game days run with --clock realtime")
 		}
 	}
-	routing, err := responders.LoadRouting(cfg.Monitoring.AlertmanagerConfig)
+	e, err := engine.Start(ctx, d.env, spec)
+	d.engine, d.timeline = e, e.Timeline()
 	if err != nil {
 		return err
 	}
-	d.pager = responders.NewPager(d.timeline, responder, responders.WithRouting(routing))
-	mcfg.Sink = d.pager
-	m, err := monitors.New(d.env, d.clock, d.timeline, mcfg)
-	if err != nil {
-		return err
-	}
-	mon, d.monitor = m, m
-	// The first tick is at drill time 0; each later one advances first, so
-	// a tick's samples are never stamped before what happened ahead of it.
-	if err := d.observe(ctx); err != nil {
-		return err
-	}
-	// The warm-up lasts at least the longest `for:` plus two ticks, so a
-	// rule that fires on a healthy stack shows itself before the fault:
-	// pre-existing, never the drill's incident.
-	warmup := max(d.suite.opts.Warmup, m.LongestFor()+2*d.clock.Tick())
-	for d.clock.TickTime() < warmup {
-		if err := d.tick(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.Warmup(ctx)
 }
 
-// querier reaches the monitor once it exists (the runtime is made first).
-type querier struct{ m **monitors.Monitor }
-
-func (q querier) Query(ctx context.Context, expr string, at time.Time) (promql.Vector, error) {
-	if *q.m == nil {
-		return nil, errors.New("query: monitoring has not started")
-	}
-	return (*q.m).Query(ctx, expr, at)
-}
-
-// tick advances the clock to the next tick and observes it.
-func (d *Drill) tick(ctx context.Context) error {
-	if _, err := d.clock.Advance(ctx); err != nil {
-		return err
-	}
-	return d.observe(ctx)
-}
-
-// observe runs the monitoring of the current tick, which pages and lets the
-// responder act.
-func (d *Drill) observe(ctx context.Context) error {
-	if err := d.monitor.Tick(ctx); err != nil {
-		return err
-	}
-	return d.pager.Err()
-}
-
-// Inject injects a fault: T0 is recorded right before it acts.
+// Inject injects a fault: T0 is recorded right before it acts. The seeded
+// tables' state is taken first, for "no data is lost".
 func (d *Drill) Inject(ctx context.Context, name string, params map[string]string) error {
-	inj, err := injectors.New(name, params)
-	if err != nil {
+	if _, err := injectors.New(name, params); err != nil {
 		return err
 	}
 	if err := d.start(ctx); err != nil {
 		return err
 	}
 	if d.before == nil {
+		var err error
 		if d.before, err = tableStates(ctx, d.env); err != nil {
 			return err
 		}
 	}
-	if len(d.faults) == 0 {
-		d.pager.FaultInjected(ctx)
-	}
-	d.faults = append(d.faults, injected{name: name, inj: inj, params: params})
-	d.timeline.Record(incident.Milestone{Kind: incident.FaultInjected, Actor: "injector", Subject: name, Labels: params})
-	d.suite.opts.Progress("  %s  fault %s injected", fmtDrill(d.clock.Now()), name)
-	if err := inj.Inject(ctx, injectors.Target{Env: d.env, Params: params}); err != nil {
-		return fmt.Errorf("inject %s: %w", name, err)
-	}
-	return nil
+	return d.engine.Inject(ctx, name, params)
 }
 
 // RunUntilResolved runs the drill until the incident is resolved or limit
@@ -294,54 +227,7 @@ func (d *Drill) RunUntilResolved(ctx context.Context, limit time.Duration) error
 		return err
 	}
 	d.ran = true
-	end := d.clock.TickTime() + limit
-	seen := len(d.timeline.Entries())
-	for d.clock.TickTime() < end {
-		if err := d.tick(ctx); err != nil {
-			return err
-		}
-		seen = d.report(seen)
-		if len(d.faults) > 0 {
-			if inc, ok := d.pager.Current(); ok && inc.Resolved {
-				d.timeline.Record(incident.Milestone{Kind: incident.Note, Actor: "drill", Subject: "incident resolved", Drill: d.clock.TickTime()})
-				return nil
-			}
-		}
-	}
-	// The end of the run marks how much drill time it covered.
-	what := "time limit reached"
-	if len(d.faults) == 0 {
-		what = "steady state held for " + limit.String()
-	}
-	d.timeline.Record(incident.Milestone{Kind: incident.Note, Actor: "drill", Subject: what, Drill: d.clock.TickTime()})
-	return nil
-}
-
-// report prints the milestones recorded since seen; it returns the new count.
-func (d *Drill) report(seen int) int {
-	all := d.timeline.Entries()
-	for _, m := range all[seen:] {
-		switch m.Kind {
-		case incident.AlertFiring, incident.AlertResolved, incident.PageSent, incident.Acknowledged,
-			incident.Diagnosed, incident.Mitigated, incident.Resolved:
-			d.suite.opts.Progress("  %s  %-14s %s %s", fmtDrill(m.Drill), m.Kind, m.Subject, sevText(m.Severity))
-		case incident.StepFinished:
-			d.suite.opts.Progress("  %s  step %-9s %s", fmtDrill(m.Drill), m.Outcome, m.Subject)
-		}
-	}
-	return len(all)
-}
-
-func sevText(s incident.Severity) string {
-	if s == incident.SeverityUnknown {
-		return ""
-	}
-	return "(" + s.String() + ")"
-}
-
-func fmtDrill(d time.Duration) string {
-	d = d.Round(time.Second)
-	return fmt.Sprintf("T+%02d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+	return d.engine.RunUntilResolved(ctx, limit)
 }
 
 // t0 is the drill time the first fault was injected, or the drill's start
@@ -385,7 +271,7 @@ func (d *Drill) AlertDoesNotFire(alert string) error {
 		return err
 	}
 	if m, ok := d.timeline.First(incident.AlertFiring, func(m incident.Milestone) bool { return m.Subject == alert }); ok {
-		return fmt.Errorf("%w: alert %s fired at %s", ErrAssertion, alert, fmtDrill(m.Drill))
+		return fmt.Errorf("%w: alert %s fired at %s", ErrAssertion, alert, engine.FmtDrill(m.Drill))
 	}
 	return nil
 }
@@ -458,7 +344,7 @@ func (d *Drill) MTTxWithinTick(which string, want time.Duration) error {
 	if !ok {
 		return fmt.Errorf("%w: %s was not measured: its milestone never came (expected %s)", ErrAssertion, which, want)
 	}
-	if tick := d.clock.Tick(); got < want-tick || got > want+tick {
+	if tick := d.engine.Clock().Tick(); got < want-tick || got > want+tick {
 		return fmt.Errorf("%w: %s was %s, not %s within one tick (%s)", ErrAssertion, which, got.Round(time.Millisecond), want, tick)
 	}
 	return nil
@@ -526,24 +412,12 @@ func (d *Drill) NoDataLost(ctx context.Context) error {
 // finish recovers every fault the drill injected (even when a step
 // failed), stops its monitoring and returns its result.
 func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-	defer cancel()
 	var errs []error
 	if stepErr != nil {
 		errs = append(errs, stepErr)
 	}
-	for i := len(d.faults) - 1; i >= 0; i-- {
-		f := d.faults[i]
-		if err := f.inj.Recover(cctx, injectors.Target{Env: d.env, Params: f.params}); err != nil {
-			errs = append(errs, fmt.Errorf("recover %s: %w", f.name, err))
-		} else if d.timeline != nil {
-			d.timeline.Record(incident.Milestone{Kind: incident.FaultRecovered, Actor: "injector", Subject: f.name})
-		}
-	}
-	if d.monitor != nil {
-		if err := d.monitor.Close(); err != nil {
-			errs = append(errs, err)
-		}
+	if d.engine != nil {
+		errs = append(errs, d.engine.Recover(ctx), d.engine.Close())
 	}
 	if d.human != nil {
 		d.suite.setHuman(nil)
@@ -557,9 +431,8 @@ func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
 	for _, t := range d.scenario.Tags {
 		out.Tags = append(out.Tags, t.Name)
 	}
-	var err error
-	if len(errs) > 0 {
-		err = errors.Join(errs...)
+	err := errors.Join(errs...)
+	if err != nil {
 		out.Error = err.Error()
 	}
 	var v scorer.Verdict

@@ -33,11 +33,14 @@ type Verdict struct {
 	Incident string `json:"incident,omitempty"`
 	// OtherIncidents were open before the fault (false alarms of the
 	// warm-up): reported, never credited to the drill.
-	OtherIncidents []string    `json:"other_incidents,omitempty"`
-	Marks          Marks       `json:"marks"`
-	MTTD           Measurement `json:"mttd"`
-	MTTA           Measurement `json:"mtta"`
-	MTTR           Measurement `json:"mttr"`
+	OtherIncidents []string `json:"other_incidents,omitempty"`
+	// Noise are the rules that fired with no fault (before T0, or in a
+	// steady-state drill): rules that page on a healthy stack.
+	Noise []Noise     `json:"noise,omitempty"`
+	Marks Marks       `json:"marks"`
+	MTTD  Measurement `json:"mttd"`
+	MTTA  Measurement `json:"mtta"`
+	MTTR  Measurement `json:"mttr"`
 	// TimeToPage = paged − T0: MTTD plus what the team's routing adds
 	// (group_wait). Reported, not a criterion.
 	TimeToPage Measurement `json:"time_to_page"`
@@ -90,6 +93,7 @@ func Score(timeline []incident.Milestone, targets Targets) Verdict {
 	v := Verdict{}
 	v.Marks.T0 = Measured(t0.Drill)
 	v.Incident, v.OtherIncidents = drillIncident(ms, i0)
+	v.Noise = noise(ms[:i0])
 	if m, ok := first(after, incident.AlertFiring, nil); ok {
 		v.Marks.Detected = Measured(m.Drill)
 	}
@@ -166,7 +170,7 @@ func Score(timeline []incident.Milestone, targets Targets) Verdict {
 // steady scores a drill with no fault: the only thing it can get wrong is a
 // false alarm.
 func steady(ms []incident.Milestone, t Targets) Verdict {
-	v := Verdict{SteadyState: true}
+	v := Verdict{SteadyState: true, Noise: noise(ms)}
 	c := Criterion{ID: IDQuiet, Name: "No alert fires", From: "drill start", Expect: ExpectAbsent, Weight: max(t.Weights.Quiet, 0)}
 	if m, ok := first(ms, incident.AlertFiring, nil); ok {
 		c.Measured, c.Status, c.Credit = Measured(m.Drill), StatusViolated, 0

@@ -470,3 +470,31 @@ func TestTargetsValidate(t *testing.T) {
 	assert.Contains(t, err.Error(), "mttd")
 	assert.Contains(t, err.Error(), "weight ack")
 }
+
+// Rules that fire with no fault are listed with the series that made them
+// fire: before T0 in a drill, at all in a steady state.
+func TestScoreListsNoise(t *testing.T) {
+	t.Parallel()
+	noisy := func(f float64, instance string) incident.Milestone {
+		m := at(incident.AlertFiring, f, "RedisMemoryHigh", incident.P3)
+		m.Labels = map[string]string{"alertname": "RedisMemoryHigh", "severity": "warning", "instance": instance}
+		m.Expr = "redis_memory_used_bytes / redis_memory_max_bytes > 0.9"
+		return m
+	}
+	v := Score([]incident.Milestone{
+		noisy(0.25, "b"), noisy(0.5, "a"), noisy(0.75, "a"),
+		at(incident.FaultInjected, 1, "f", 0),
+		at(incident.AlertFiring, 2, "HighErrorRate", incident.P2),
+	}, DefaultTargets())
+	require.Len(t, v.Noise, 1, "HighErrorRate fired after T0: not noise")
+	n := v.Noise[0]
+	assert.Equal(t, "RedisMemoryHigh", n.Alert)
+	assert.Equal(t, "P3", n.Severity)
+	assert.Equal(t, "redis_memory_used_bytes / redis_memory_max_bytes > 0.9", n.Expr)
+	assert.Equal(t, []map[string]string{{"instance": "a"}, {"instance": "b"}}, n.Series)
+	assertMeasured(t, mins(0.25), n.First, "first fired")
+
+	steady := Score([]incident.Milestone{noisy(3, "a")}, DefaultTargets())
+	require.Len(t, steady.Noise, 1)
+	assert.Empty(t, Score(onTime(), DefaultTargets()).Noise)
+}

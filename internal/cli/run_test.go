@@ -102,7 +102,10 @@ func TestRunScoresMissedResponses(t *testing.T) {
 	require.NotNil(t, slow.Verdict, slow.Error)
 	mtta, ok := slow.Verdict.MTTA.Get()
 	require.True(t, ok, "acknowledged: %s", slow.Error)
-	assert.InDelta(t, (20 * time.Minute).Seconds(), mtta.Seconds(), res.Environment.Tick.Seconds(), "MTTA is the declared think time, to one tick")
+	// The page waits the default routing's group_wait (30s) after
+	// detection; the on-call then thinks 20 minutes.
+	assert.InDelta(t, (20*time.Minute + 30*time.Second).Seconds(), mtta.Seconds(), res.Environment.Tick.Seconds(),
+		"MTTA is group_wait plus the declared think time, to one tick")
 	c, ok := slow.Verdict.Criterion(scorer.IDMTTA)
 	require.True(t, ok)
 	assert.Equal(t, scorer.StatusLate, c.Status)

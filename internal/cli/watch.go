@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/incident"
-	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/stack"
 )
 
@@ -59,33 +59,19 @@ func newWatchCmd(st *State, g *globalFlags) *cobra.Command {
 				return err
 			}
 			printEnv(ctx, st.Stdout, env, 0)
-			clk := incident.NewClock(mode, cfg.Monitoring.Interval.D(), time.Time{})
-			tl := incident.NewTimeline(clk)
-			m, err := monitors.New(env, clk, tl, monitors.ConfigFrom(cfg))
-			if err != nil {
-				return err
-			}
-			defer m.Close()
 			fmt.Fprintf(st.Stdout, "\nwatching %s of drill time, %s clock, %s ticks, rules %s\n",
-				d, mode, clk.Tick(), strings.Join(cfg.Monitoring.RuleFiles, ", "))
-			for {
-				if err := m.Tick(ctx); err != nil {
-					if ctx.Err() != nil {
-						return nil // interrupted: a normal end of watching
-					}
-					return err
-				}
-				fmt.Fprintf(st.Stdout, "T+%s  %s\n", clk.TickTime(), firing(m.ActiveAlerts()))
-				if clk.TickTime() >= d {
-					return nil
-				}
-				if _, err := clk.Advance(ctx); err != nil {
-					if ctx.Err() != nil {
-						return nil // interrupted: a normal end of watching
-					}
-					return err
-				}
+				d, mode, cfg.Monitoring.Interval.D(), strings.Join(cfg.Monitoring.RuleFiles, ", "))
+			e, err := engine.Start(ctx, env, engine.Spec{Config: cfg, Clock: mode, Rate: cfg.Traffic.Rate})
+			defer e.Close()
+			if err == nil {
+				err = e.Watch(ctx, d, func(at time.Duration) {
+					fmt.Fprintf(st.Stdout, "T+%s  %s\n", at, firing(e.Monitor().ActiveAlerts()))
+				})
 			}
+			if ctx.Err() != nil {
+				return nil // interrupted: a normal end of watching
+			}
+			return err
 		},
 	}
 	fl := cmd.Flags()

@@ -1,0 +1,264 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/prometheus/promql"
+
+	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/injectors"
+	"github.com/firedrill/firedrill/monitors"
+	"github.com/firedrill/firedrill/responders"
+	"github.com/firedrill/firedrill/stack"
+)
+
+// DefaultWarmup is the shortest warm-up: rate() windows need history
+// before a fault.
+const DefaultWarmup = time.Minute
+
+// Spec is what a drill is made of before it starts.
+type Spec struct {
+	// Config gives traffic, monitoring (interval, rule files, routing,
+	// severity labels).
+	Config config.Config
+	// Clock is the clock mode (compressed, realtime).
+	Clock incident.Mode
+	// RuleFiles replace the configuration's rule files when set.
+	RuleFiles []string
+	// Rate is the steady traffic, requests per second of drill time.
+	Rate float64
+	// Responder makes the drill's responder once the runtime exists; nil
+	// (or a nil responder) means nobody answers.
+	Responder func(rt *responders.Runtime, tl *incident.Timeline) (responders.Responder, error)
+	// Warmup is the least drill time monitored before a fault; it is
+	// stretched to the longest `for:` of the rules plus two ticks.
+	Warmup time.Duration
+	// Progress receives a line per milestone worth telling (nil: quiet).
+	Progress func(format string, args ...any)
+}
+
+// Engine is one drill, started.
+type Engine struct {
+	env  *stack.Env
+	spec Spec
+
+	clock    *incident.Clock
+	timeline *incident.Timeline
+	monitor  *monitors.Monitor
+	pager    *responders.Pager
+	faults   []fault
+	// told counts the timeline entries progress has reported.
+	told int
+}
+
+type fault struct {
+	name   string
+	inj    injectors.Injector
+	params map[string]string
+}
+
+// Start wires the drill on env; nothing ticks until Warmup or a run. On
+// error the partial Engine is returned, so Close still releases what
+// started.
+func Start(ctx context.Context, env *stack.Env, spec Spec) (*Engine, error) {
+	if spec.Progress == nil {
+		spec.Progress = func(string, ...any) {}
+	}
+	if spec.Warmup <= 0 {
+		spec.Warmup = DefaultWarmup
+	}
+	cfg := spec.Config
+	e := &Engine{env: env, spec: spec}
+	e.clock = incident.NewClock(spec.Clock, cfg.Monitoring.Interval.D(), time.Time{})
+	e.timeline = incident.NewTimeline(e.clock)
+
+	var responder responders.Responder
+	if spec.Responder != nil {
+		r, err := spec.Responder(responders.NewRuntime(env, e.clock, e), e.timeline)
+		if err != nil {
+			return e, err
+		}
+		responder = r
+	}
+	routing, err := responders.LoadRouting(cfg.Monitoring.AlertmanagerConfig)
+	if err != nil {
+		return e, err
+	}
+	e.pager = responders.NewPager(e.timeline, responder, responders.WithRouting(routing))
+
+	mcfg := monitors.ConfigFrom(cfg)
+	mcfg.Traffic.Rate = spec.Rate
+	if len(spec.RuleFiles) > 0 {
+		mcfg.RuleFiles = spec.RuleFiles
+	}
+	mcfg.Sink = e.pager
+	m, err := monitors.New(env, e.clock, e.timeline, mcfg)
+	if err != nil {
+		return e, err
+	}
+	e.monitor = m
+	return e, nil
+}
+
+// Warmup monitors the healthy stack before any fault, so rate() windows
+// have history and a rule that fires on a healthy stack shows itself
+// first (pre-existing, never the drill's incident): Spec.Warmup, and at
+// least the longest `for:` of the rules plus two ticks.
+func (e *Engine) Warmup(ctx context.Context) error {
+	warmup := max(e.spec.Warmup, e.monitor.LongestFor()+2*e.clock.Tick())
+	return e.run(ctx, func() bool { return e.clock.TickTime() >= warmup })
+}
+
+// Query answers PromQL from the drill's monitoring: the playbook runtime's
+// querier (wait steps, diagnosis queries).
+func (e *Engine) Query(ctx context.Context, expr string, at time.Time) (promql.Vector, error) {
+	if e.monitor == nil {
+		return nil, errors.New("query: monitoring has not started")
+	}
+	return e.monitor.Query(ctx, expr, at)
+}
+
+// run is the tick loop: monitoring ticks (traffic, scrapes, rules, pages,
+// the responder) until until says stop, a responder fails or ctx ends.
+func (e *Engine) run(ctx context.Context, until func() bool) error {
+	var stopped error
+	err := e.monitor.Run(ctx, func() bool {
+		e.report()
+		if err := e.pager.Err(); err != nil {
+			stopped = err
+			return true
+		}
+		return until()
+	})
+	return errors.Join(err, stopped)
+}
+
+// Inject injects a fault: T0 is recorded right before it acts. The first
+// fault closes a false alarm's incident (the pager's FaultInjected).
+func (e *Engine) Inject(ctx context.Context, name string, params map[string]string) error {
+	inj, err := injectors.New(name, params)
+	if err != nil {
+		return err
+	}
+	if len(e.faults) == 0 {
+		e.pager.FaultInjected(ctx)
+	}
+	e.faults = append(e.faults, fault{name: name, inj: inj, params: params})
+	e.timeline.Record(incident.Milestone{Kind: incident.FaultInjected, Actor: "injector", Subject: name, Labels: params})
+	e.spec.Progress("  %s  fault %s injected", FmtDrill(e.clock.Now()), name)
+	if err := inj.Inject(ctx, injectors.Target{Env: e.env, Params: params}); err != nil {
+		return fmt.Errorf("inject %s: %w", name, err)
+	}
+	return nil
+}
+
+// Faulted says whether a fault was injected.
+func (e *Engine) Faulted() bool { return len(e.faults) > 0 }
+
+// RunUntilResolved ticks until the incident is resolved or limit of drill
+// time passes; with no fault injected it runs the whole limit (a steady
+// state). The timeline's last note says which ended it.
+func (e *Engine) RunUntilResolved(ctx context.Context, limit time.Duration) error {
+	end := e.clock.TickTime() + limit
+	resolved := false
+	err := e.run(ctx, func() bool {
+		if inc, ok := e.pager.Current(); ok && inc.Resolved && e.Faulted() {
+			resolved = true
+			return true
+		}
+		return e.clock.TickTime() >= end
+	})
+	if err != nil {
+		return err
+	}
+	what := "time limit reached"
+	switch {
+	case resolved:
+		what = "incident resolved"
+	case !e.Faulted():
+		what = "steady state held for " + limit.String()
+	}
+	e.timeline.Record(incident.Milestone{Kind: incident.Note, Actor: "drill", Subject: what, Drill: e.clock.TickTime()})
+	return nil
+}
+
+// Watch ticks for d of drill time whatever happens, calling each after
+// every tick with its drill time (watch, lint).
+func (e *Engine) Watch(ctx context.Context, d time.Duration, each func(at time.Duration)) error {
+	end := e.clock.TickTime() + d
+	return e.run(ctx, func() bool {
+		if each != nil {
+			each(e.clock.TickTime())
+		}
+		return e.clock.TickTime() >= end
+	})
+}
+
+// Recover undoes every injected fault, newest first, even when ctx is
+// cancelled (a Ctrl-C must not leave a fault behind), and records each.
+func (e *Engine) Recover(ctx context.Context) error {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	defer cancel()
+	var errs []error
+	for i := len(e.faults) - 1; i >= 0; i-- {
+		f := e.faults[i]
+		if err := f.inj.Recover(cctx, injectors.Target{Env: e.env, Params: f.params}); err != nil {
+			errs = append(errs, fmt.Errorf("recover %s: %w", f.name, err))
+			continue
+		}
+		e.timeline.Record(incident.Milestone{Kind: incident.FaultRecovered, Actor: "injector", Subject: f.name})
+	}
+	return errors.Join(errs...)
+}
+
+// Close stops monitoring.
+func (e *Engine) Close() error {
+	if e.monitor == nil {
+		return nil
+	}
+	return e.monitor.Close()
+}
+
+// Timeline is the drill's record.
+func (e *Engine) Timeline() *incident.Timeline { return e.timeline }
+
+// Clock is the drill clock.
+func (e *Engine) Clock() *incident.Clock { return e.clock }
+
+// Pager is the drill's Alertmanager and incident.
+func (e *Engine) Pager() *responders.Pager { return e.pager }
+
+// Monitor is the drill's monitoring.
+func (e *Engine) Monitor() *monitors.Monitor { return e.monitor }
+
+// report prints the milestones recorded since the last report.
+func (e *Engine) report() {
+	all := e.timeline.Entries()
+	for _, m := range all[e.told:] {
+		switch m.Kind {
+		case incident.AlertFiring, incident.AlertResolved, incident.PageSent, incident.Acknowledged,
+			incident.Diagnosed, incident.Mitigated, incident.Resolved:
+			e.spec.Progress("  %s  %-14s %s %s", FmtDrill(m.Drill), m.Kind, m.Subject, sevText(m.Severity))
+		case incident.StepFinished:
+			e.spec.Progress("  %s  step %-9s %s", FmtDrill(m.Drill), m.Outcome, m.Subject)
+		}
+	}
+	e.told = len(all)
+}
+
+func sevText(s incident.Severity) string {
+	if s == incident.SeverityUnknown {
+		return ""
+	}
+	return "(" + s.String() + ")"
+}
+
+// FmtDrill is a drill time as progress lines print it: T+mm:ss.
+func FmtDrill(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("T+%02d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}
