@@ -236,12 +236,18 @@ type notification struct {
 	route Route
 	// noise: every alert in it fired before the fault; it pages nobody.
 	noise bool
+	// carried are the names of the firing alerts the notification carries.
+	carried []string
 }
+
+// AlertsLabel is the page_sent label listing the names of the alerts the
+// notification carried, comma-separated.
+const AlertsLabel = "alerts"
 
 func (n notification) milestone(at time.Time) incident.Milestone {
 	m := incident.Milestone{Kind: incident.PageSent, Drill: n.Drill, At: at, Actor: PagerActor,
 		Subject: n.Alert, Severity: n.Severity,
-		Labels: map[string]string{"receiver": n.route.Receiver, "group": n.route.Group}}
+		Labels: map[string]string{"receiver": n.route.Receiver, "group": n.route.Group, AlertsLabel: strings.Join(n.carried, ",")}}
 	what := "incident opened"
 	switch {
 	case n.noise:
@@ -378,6 +384,7 @@ func (p *Pager) flush(g *group, drill time.Duration) (notification, bool) {
 			n.Alerts = append(n.Alerts, st.name)
 		}
 	}
+	n.carried = slices.Clone(n.Alerts)
 	if noise {
 		n.Alert, n.Severity = sts[0].name, sts[0].severity
 		if inc := sts[0].incident; inc != nil {

@@ -44,6 +44,8 @@ type Drill struct {
 
 	env       *stack.Env
 	ruleFiles []string
+	// alertmanager is the drill's alertmanager.yml ("": the config's).
+	alertmanager string
 	rate      float64
 	rateSet   bool
 	playbook  string
@@ -104,6 +106,19 @@ func (d *Drill) errStarted(what string) error {
 // checks steps against the same bound.
 const MaxTrafficRate = 1000
 
+// SetAlertmanagerConfig routes this drill's alerts with an
+// alertmanager.yml instead of the configuration's.
+func (d *Drill) SetAlertmanagerConfig(path string) error {
+	if err := d.errStarted("set the Alertmanager configuration"); err != nil {
+		return err
+	}
+	if _, err := responders.LoadRouting(path); err != nil {
+		return err
+	}
+	d.alertmanager = path
+	return nil
+}
+
 // SetTraffic sets the steady request rate (drill time).
 func (d *Drill) SetTraffic(rps float64) error {
 	if err := d.errStarted("set traffic"); err != nil {
@@ -163,8 +178,12 @@ func (d *Drill) start(ctx context.Context) error {
 	if d.env == nil {
 		return errors.New("the stack is not running: start the scenario with \"Given the stack is running\"")
 	}
+	cfg := d.suite.opts.Config
+	if d.alertmanager != "" {
+		cfg.Monitoring.AlertmanagerConfig = d.alertmanager
+	}
 	spec := engine.Spec{
-		Config: d.suite.opts.Config, Clock: d.suite.opts.Clock, RuleFiles: d.ruleFiles, Rate: d.rate,
+		Config: cfg, Clock: d.suite.opts.Clock, RuleFiles: d.ruleFiles, Rate: d.rate,
 		Warmup: d.suite.opts.Warmup, Progress: d.suite.opts.Progress,
 	}
 	switch {
@@ -272,6 +291,23 @@ func (d *Drill) AlertDoesNotFire(alert string) error {
 	}
 	if m, ok := d.timeline.First(incident.AlertFiring, func(m incident.Milestone) bool { return m.Subject == alert }); ok {
 		return fmt.Errorf("%w: alert %s fired at %s", ErrAssertion, alert, engine.FmtDrill(m.Drill))
+	}
+	return nil
+}
+
+// AlertPagesNobody: the alert fired (or the check says nothing) but no
+// page carried it: inhibited, or routed nowhere.
+func (d *Drill) AlertPagesNobody(alert string) error {
+	if err := d.needRun(); err != nil {
+		return err
+	}
+	if _, ok := d.timeline.First(incident.AlertFiring, func(m incident.Milestone) bool { return m.Subject == alert }); !ok {
+		return fmt.Errorf("%w: alert %s never fired, so paging nobody proves nothing (fired: %s)", ErrAssertion, alert, d.firedNames())
+	}
+	if m, ok := d.timeline.First(incident.PageSent, func(m incident.Milestone) bool {
+		return slices.Contains(strings.Split(m.Labels[responders.AlertsLabel], ","), alert)
+	}); ok {
+		return fmt.Errorf("%w: alert %s was paged at %s (%s)", ErrAssertion, alert, engine.FmtDrill(m.Drill), m.Detail)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+
+	"github.com/firedrill/firedrill/responders"
 )
 
 // The Given sentences: the drill's setup, before any fault.
@@ -34,6 +36,17 @@ func ruleFilesOf(sc *Scenario) []string {
 		files = sc.Config().Monitoring.RuleFiles
 	}
 	return files
+}
+
+var alertmanagerConfig = &Step{
+	Keyword: "Given",
+	Pattern: `the Alertmanager configuration in {string}`,
+	Example: `Given the Alertmanager configuration in "alerting/alertmanager.yml"`,
+	Check: func(_ *Scenario, a Args) error {
+		_, err := responders.LoadRouting(a.Strings[0])
+		return err
+	},
+	Do: func(_ context.Context, d *Drill, a Args) error { return d.SetAlertmanagerConfig(a.Strings[0]) },
 }
 
 var steadyTraffic = &Step{
@@ -91,5 +104,5 @@ var isPerson = &Step{
 }
 
 func init() {
-	define(stackRunning, alertRules, steadyTraffic, runsPlaybook, acknowledgesAfter, isPerson)
+	define(stackRunning, alertRules, alertmanagerConfig, steadyTraffic, runsPlaybook, acknowledgesAfter, isPerson)
 }

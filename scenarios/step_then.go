@@ -47,6 +47,14 @@ var alertDoesNotFire = &Step{
 	Do:      func(_ context.Context, d *Drill, a Args) error { return d.AlertDoesNotFire(a.Strings[0]) },
 }
 
+var alertNotPaged = &Step{
+	Keyword: "Then",
+	Pattern: `the alert {string} pages nobody`,
+	Example: `Then the alert "HighErrorRate" pages nobody`,
+	Check:   checkAlertDefined,
+	Do:      func(_ context.Context, d *Drill, a Args) error { return d.AlertPagesNobody(a.Strings[0]) },
+}
+
 var declaredAs = &Step{
 	Keyword: "Then",
 	Pattern: `the incident is declared as {severity}`,
@@ -108,5 +116,5 @@ var noDataLost = &Step{
 }
 
 func init() {
-	define(alertFires, alertDoesNotFire, declaredAs, acknowledgedWithin, recoversWithin, mttxAtMost, mttxWithinTick, mttxNotMeasured, meetsTargets, noDataLost)
+	define(alertFires, alertDoesNotFire, alertNotPaged, declaredAs, acknowledgedWithin, recoversWithin, mttxAtMost, mttxWithinTick, mttxNotMeasured, meetsTargets, noDataLost)
 }

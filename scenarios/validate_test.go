@@ -159,14 +159,16 @@ func TestValidateRefusesAnUnknownSentence(t *testing.T) {
 func TestValidateRunsEveryDefinitionsCheck(t *testing.T) {
 	t.Parallel()
 	bad := map[*Step]string{
-		alertRules:        `the alert rules in "no/such.rules.yml"`,
-		steadyTraffic:     `steady traffic of 5000 requests per second`,
-		runsPlaybook:      `the on-call responder runs playbook "db-recovry"`,
-		acknowledgesAfter: `the on-call responder acknowledges after 3 minutes`,
-		faultInjected:     `the fault "db-pool-exhausted" is injected`,
-		faultInjectedWith: `the fault "data-deletion" is injected with:` + "\n      | percent | 300 |",
-		alertFires:        `the alert "Nope" fires within 2 minutes`,
-		alertDoesNotFire:  `the alert "Nope" does not fire`,
+		alertRules:         `the alert rules in "no/such.rules.yml"`,
+		steadyTraffic:      `steady traffic of 5000 requests per second`,
+		runsPlaybook:       `the on-call responder runs playbook "db-recovry"`,
+		acknowledgesAfter:  `the on-call responder acknowledges after 3 minutes`,
+		faultInjected:      `the fault "db-pool-exhausted" is injected`,
+		faultInjectedWith:  `the fault "data-deletion" is injected with:` + "\n      | percent | 300 |",
+		alertFires:         `the alert "Nope" fires within 2 minutes`,
+		alertDoesNotFire:   `the alert "Nope" does not fire`,
+		alertNotPaged:      `the alert "Nope" pages nobody`,
+		alertmanagerConfig: `the Alertmanager configuration in "no/such/alertmanager.yml"`,
 	}
 	for _, s := range Steps() {
 		if s.Check == nil {
