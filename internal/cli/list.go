@@ -3,7 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
-	"sort"
+	"path/filepath"
 	"strings"
 
 	"github.com/prometheus/prometheus/rules"
@@ -39,22 +39,18 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 					fmt.Fprintf(w, "      %-12s %-9s default %-8s %s (%s)\n", p.Name, p.Type, def, p.Help, p.Allowed())
 				}
 			}
-			fmt.Fprintln(w, "\nPlaybooks (Given the on-call responder runs playbook \"NAME\"):")
+			fmt.Fprintf(w, "\nPlaybooks (Given the on-call responder runs playbook \"NAME\"; %s/*.yaml replace the embedded ones by name):\n", playbooks)
 			pbs, err := responders.LoadDir(playbooks)
-			names := make([]string, 0, len(pbs))
-			for n := range pbs {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			for _, n := range names {
+			for _, n := range sortedNames(pbs) {
 				pb := pbs[n]
-				fmt.Fprintf(w, "  %-20s %d steps  %s\n", n, len(pb.Steps), oneLine(pb.Description))
+				fmt.Fprintf(w, "  %-20s %-28s %2d steps  %s\n", n, playbookOrigin(pb), len(pb.Steps), oneLine(pb.Description))
 			}
 			if err != nil {
 				fmt.Fprintf(w, "  (problems: %v)\n", err)
 			}
-			fmt.Fprintf(w, "\nAlert rules (%s):\n", strings.Join(cfg.Monitoring.RuleFiles, ", "))
+			fmt.Fprintf(w, "\nAlert rules (%s):\n", ruleSources(cfg.Monitoring.RuleFiles))
 			listRules(w, cfg.Monitoring.RuleFiles)
+			listDrills(w)
 			fmt.Fprintln(w, "\nSteps (durations read \"2 minutes\", \"90 seconds\", \"1 hour\", \"2m\", \"90s\"):")
 			for _, s := range scenarios.Steps() {
 				fmt.Fprintf(w, "  %s\n", s.Example)
@@ -65,6 +61,28 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
 	return cmd
+}
+
+// listDrills names the drills `firedrill run` runs without paths, and
+// where they come from.
+func listDrills(w io.Writer) {
+	d, err := resolveDrills(nil)
+	if err != nil {
+		fmt.Fprintf(w, "\nDrills: (problems: %v)\n", err)
+		return
+	}
+	defer d.Close()
+	fmt.Fprintf(w, "\nDrills (firedrill run with no paths; from %s):\n", d)
+	files, err := scenarios.FeatureFiles(d.Paths)
+	for _, f := range files {
+		if rel, rerr := filepath.Rel(d.tmp, f); d.tmp != "" && rerr == nil {
+			f = rel + " (embedded)"
+		}
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	if err != nil {
+		fmt.Fprintf(w, "  (problems: %v)\n", err)
+	}
 }
 
 func listRules(w io.Writer, files []string) {
