@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
@@ -129,6 +130,18 @@ func TestMissingImageExits3(t *testing.T) {
 	assert.Equal(t, ExitEnvironment, code, errOut)
 	assert.Contains(t, errOut, "firedrill/no-such-image:0")
 	assert.Contains(t, errOut, "make images")
+	// Outside make, the user learns which variables reach the stand-ins this
+	// host has (docker images firedrill/*), or to build them.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	have, err := stack.LocalStandIns(ctx)
+	require.NoError(t, err)
+	if len(have) == 0 {
+		assert.Contains(t, errOut, "run `make images`")
+	}
+	for _, s := range have {
+		assert.Contains(t, errOut, " "+s.Var+"="+s.Image, "the exact variable to set")
+	}
 }
 
 // envOf is the process environment (the host's image settings) as a map.
