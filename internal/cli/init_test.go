@@ -43,6 +43,12 @@ func TestValidateOutsideTheRepositoryUsesTheShippedFiles(t *testing.T) {
 	code, _, errOut = runCLI(t, mocks.NewStack(t), nil, "validate", "features/nope.feature")
 	assert.Equal(t, ExitBadInput, code)
 	assert.Contains(t, errOut, "features/nope.feature")
+
+	code, out, errOut = runCLI(t, mocks.NewStack(t), nil, "list")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Regexp(t, `db-recovery +embedded `, out)
+	assert.Contains(t, out, "Alert rules (rules/default.rules.yml (embedded)):\n  CompleteServiceOutage")
+	assert.Contains(t, out, "  features/db_pool_exhaustion.feature (embedded)\n")
 }
 
 func TestInitThenValidateOutsideTheRepository(t *testing.T) {

@@ -3,13 +3,13 @@ package cli
 import (
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/prometheus/prometheus/rules"
 	"github.com/spf13/cobra"
 
 	"github.com/firedrill/firedrill/injectors"
+	"github.com/firedrill/firedrill/internal/defaults"
 	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
@@ -66,18 +66,17 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 // listDrills names the drills `firedrill run` runs without paths, and
 // where they come from.
 func listDrills(w io.Writer) {
-	d, err := resolveDrills(nil)
-	if err != nil {
-		fmt.Fprintf(w, "\nDrills: (problems: %v)\n", err)
+	const dir = "features"
+	if defaults.Source(dir) == defaults.Embedded {
+		fmt.Fprintf(w, "\nDrills (firedrill run with no paths; no %s/ here, so the embedded ones):\n", dir)
+		for _, f := range defaults.Files(dir, ".feature") {
+			fmt.Fprintf(w, "  %s (embedded)\n", f)
+		}
 		return
 	}
-	defer d.Close()
-	fmt.Fprintf(w, "\nDrills (firedrill run with no paths; from %s):\n", d)
-	files, err := scenarios.FeatureFiles(d.Paths)
+	fmt.Fprintf(w, "\nDrills (firedrill run with no paths; from %s):\n", dir)
+	files, err := scenarios.FeatureFiles([]string{dir})
 	for _, f := range files {
-		if rel, rerr := filepath.Rel(d.tmp, f); d.tmp != "" && rerr == nil {
-			f = rel + " (embedded)"
-		}
 		fmt.Fprintf(w, "  %s\n", f)
 	}
 	if err != nil {

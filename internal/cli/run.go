@@ -68,12 +68,12 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 			return fmt.Errorf("%w: --report: unknown format %q (have %s)", ErrUsage, name, strings.Join(reports.Names(), ", "))
 		}
 	}
-	drills, err := resolveDrills(paths)
+	ds, err := resolveDrills(paths)
 	if err != nil {
 		return err
 	}
-	defer drills.Close()
-	paths = drills.Paths
+	defer ds.Close()
+	paths = ds.Paths
 	// Bad input is found before anything starts.
 	if _, err := scenarios.Validate(paths, cfg, f.playbooks); err != nil {
 		return err
@@ -83,7 +83,7 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
 		AckAddr: ackAddr(st, f.ackAddr),
 	})
-	st.progress("run %s: %s, %s clock", suite.RunID(), drills, cfg.Clock.Mode)
+	st.progress("run %s: %s, %s clock", suite.RunID(), ds, cfg.Clock.Mode)
 	format, output := f.format, io.Writer(st.Stdout)
 	if format == "" {
 		format, output = "progress", io.Discard
@@ -147,21 +147,21 @@ func newValidateCmd(st *State, g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			drills, err := resolveDrills(paths)
+			ds, err := resolveDrills(paths)
 			if err != nil {
 				return err
 			}
-			defer drills.Close()
-			files, err := scenarios.FeatureFiles(drills.Paths)
+			defer ds.Close()
+			files, err := scenarios.FeatureFiles(ds.Paths)
 			if err != nil {
 				return err
 			}
-			if _, err := scenarios.Validate(drills.Paths, cfg, playbooks); err != nil {
+			if _, err := scenarios.Validate(ds.Paths, cfg, playbooks); err != nil {
 				return err
 			}
 			pbs, _ := responders.LoadDir(playbooks) // Validate has read them without error
 			fmt.Fprintf(st.Stdout, "ok: %d feature file(s) from %s; playbooks: %s; rule files: %s\n",
-				len(files), drills, playbookSources(playbooks, pbs), ruleSources(cfg.Monitoring.RuleFiles))
+				len(files), ds, playbookSources(playbooks, pbs), ruleSources(cfg.Monitoring.RuleFiles))
 			return nil
 		},
 	}

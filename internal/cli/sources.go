@@ -10,13 +10,13 @@ import (
 	"github.com/firedrill/firedrill/responders"
 )
 
-// drills are the feature paths a command reads, as godog and the validator
+// drillSet is the feature paths a command reads, as godog and the validator
 // can open them: each as given when it is on disk, and a relative path that
 // is not but names drills firedrill ships ("features",
 // "features/error_spike.feature") extracted from the binary into a
 // temporary directory. So `firedrill run` works in any repository, and a
 // repository's own features/ replaces the shipped drills.
-type drills struct {
+type drillSet struct {
 	Paths []string
 	// Origin names where each path came from: itself, or "embedded".
 	Origin []string
@@ -25,11 +25,11 @@ type drills struct {
 
 // resolveDrills resolves paths (features/ when there are none). Close
 // removes what it extracted.
-func resolveDrills(paths []string) (*drills, error) {
+func resolveDrills(paths []string) (*drillSet, error) {
 	if len(paths) == 0 {
 		paths = []string{"features"}
 	}
-	d := &drills{}
+	d := &drillSet{}
 	for _, p := range paths {
 		if defaults.Source(p) != defaults.Embedded {
 			// On disk, or nowhere: the validator names a missing path.
@@ -54,14 +54,14 @@ func resolveDrills(paths []string) (*drills, error) {
 }
 
 // Close removes the extracted drills.
-func (d *drills) Close() {
+func (d *drillSet) Close() {
 	if d.tmp != "" {
 		_ = os.RemoveAll(d.tmp)
 	}
 }
 
 // String says where the drills come from, as a person reads it.
-func (d *drills) String() string { return strings.Join(d.Origin, ", ") }
+func (d *drillSet) String() string { return strings.Join(d.Origin, ", ") }
 
 // ruleSources names each rule file with where it is read from.
 func ruleSources(files []string) string {
