@@ -33,9 +33,12 @@ build: ## build bin/firedrill and bin/demoapp
 images: setup ## build the stand-in stack images (debootstrap base, postgres, redis, exporters, demo app)
 	@images/build.sh
 
-test: images ## run every test against real containers and processes (does all setup first)
+test: images ## run every test against real containers and processes (does all setup first); the last line counts those that ran on a real stack and those that skipped, and why
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m ./...
+	@# One go test run: -json goes through testsummary, which prints what plain
+	@# go test would, then the count of stack tests; pipefail keeps the verdict.
+	$(GO) build -o $(BIN)/testsummary ./internal/testsummary
+	set -o pipefail; $(GO) test -json -count=1 -timeout 20m ./... | $(BIN)/testsummary
 
 drill: images build ## run the shipped drills (features/) and write the HTML score report
 	@# Exit 1 means the drills ran and one missed a target: that is a finding

@@ -127,7 +127,8 @@ func DefaultMix() Mix {
 func defaultTraffic() Traffic { return Traffic{Rate: 20, Mix: DefaultMix()} }
 
 func defaultMonitoring() Monitoring {
-	return Monitoring{Interval: Duration(incident.DefaultTick), RuleFiles: []string{"rules/default.rules.yml"}}
+	return Monitoring{Interval: Duration(incident.DefaultTick), RuleFiles: []string{"rules/default.rules.yml"},
+		SeverityLabels: map[string]string{}}
 }
 
 func defaultClock() Clock { return Clock{Mode: string(incident.Compressed)} }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 
 	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/internal/defaults"
 )
 
 // promParser is the PromQL dialect of rules and queries: Prometheus' default
@@ -43,12 +43,14 @@ type RuleGroup struct {
 
 // LoadRuleFiles parses Prometheus rule files as Prometheus does (rulefmt,
 // the PromQL parser, the template checks). Every problem of every file is
-// reported, each naming its file, line, group and rule.
+// reported, each naming its file, line, group and rule. A relative path that
+// is not on disk reads the rule file of that path firedrill ships
+// (rules/default.rules.yml), so drills run in any repository.
 func LoadRuleFiles(files ...string) ([]*RuleGroup, error) {
 	var groups []*RuleGroup
 	var errs []error
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := defaults.ReadFile(f)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("load rules: %w", err))
 			continue

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/firedrill/firedrill/internal/defaults"
 )
 
 // ErrInvalid is wrapped by every error about a playbook's content, so the
@@ -40,7 +43,10 @@ type Playbook struct {
 	// File is the file it was loaded from; Dir is that file's directory (a
 	// shell step's working directory).
 	File, Dir string
-	Steps     []*StepSpec
+	// Embedded: firedrill ships this playbook and no file of the playbook
+	// directory replaced it (File reads "embedded:playbooks/NAME.yaml").
+	Embedded bool
+	Steps    []*StepSpec
 }
 
 // StepSpec is one step as the playbook declares it. Its kind's fields stay
@@ -70,9 +76,45 @@ func Load(path string) (*Playbook, error) {
 	return Parse(path, data)
 }
 
-// LoadDir loads every *.yaml and *.yml file of dir, by playbook name. All
-// files' problems are reported together.
+// LoadDir loads every *.yaml and *.yml file of dir, by playbook name, over
+// the playbooks firedrill ships: a playbook of dir replaces the shipped one of
+// the same name, and a shipped one dir does not define is still there (so a
+// team's repository need not copy db-recovery to drill with it; a missing
+// dir means the shipped playbooks alone). All files' problems are reported
+// together.
 func LoadDir(dir string) (map[string]*Playbook, error) {
+	out, err := loadDir(dir)
+	shipped, serr := loadShipped()
+	for name, pb := range shipped {
+		if _, mine := out[name]; !mine {
+			out[name] = pb
+		}
+	}
+	return out, errors.Join(err, serr)
+}
+
+// loadShipped parses the playbooks embedded in the binary.
+func loadShipped() (map[string]*Playbook, error) {
+	out := map[string]*Playbook{}
+	var errs []error
+	for _, f := range defaults.Files("playbooks", ".yaml", ".yml") {
+		data, err := fs.ReadFile(defaults.FS, f)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("load shipped playbook: %w", err))
+			continue
+		}
+		pb, err := Parse(defaults.Embedded+":"+f, data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		pb.Embedded, pb.Dir = true, "."
+		out[pb.Name] = pb
+	}
+	return out, errors.Join(errs...)
+}
+
+func loadDir(dir string) (map[string]*Playbook, error) {
 	var files []string
 	for _, pat := range []string{"*.yaml", "*.yml"} {
 		m, err := filepath.Glob(filepath.Join(dir, pat))

@@ -161,7 +161,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 		track(pgc.Container)
 	}
 	if err != nil {
-		return imageHint(pg.Image, err)
+		return imageHint(ctx, cli, pg.Image, err)
 	}
 	env.addService(&dockerService{name: Postgres, c: pgc.Container, cli: cli, ready: func(ctx context.Context) error {
 		return pingPostgres(ctx, env.PostgresURL)
@@ -174,7 +174,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 		track(rc.Container)
 	}
 	if err != nil {
-		return imageHint(cfg.Redis.Image, err)
+		return imageHint(ctx, cli, cfg.Redis.Image, err)
 	}
 	env.addService(&dockerService{name: Redis, c: rc.Container, cli: cli, ready: func(ctx context.Context) error {
 		return pingRedis(ctx, env.RedisURL)
@@ -202,7 +202,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 			testcontainers.WithWaitStrategyAndDeadline(timeout, wait.ForHTTP("/metrics").WithPort(x.port)))...)
 		track(c)
 		if err != nil {
-			return imageHint(x.exp.Image, err)
+			return imageHint(ctx, cli, x.exp.Image, err)
 		}
 		env.addService(&dockerService{name: x.name, c: c, cli: cli, ready: func(ctx context.Context) error {
 			return httpOK(ctx, metricsURL)
@@ -225,7 +225,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 			WithPort(appPortSpec).WithStatusCodeMatcher(func(int) bool { return true })))...)
 	track(ac)
 	if err != nil {
-		return imageHint(app.Image, err)
+		return imageHint(ctx, cli, app.Image, err)
 	}
 	env.addService(&dockerService{name: App, c: ac, cli: cli, ready: func(ctx context.Context) error {
 		return httpAnswers(ctx, env.AppURL+app.HealthPath)
@@ -254,11 +254,15 @@ func finishStart(ctx context.Context, env *Env, progress Progress) error {
 	return env.waitExporters(ctx, env.Config.StartupTimeout.D())
 }
 
-// imageHint adds what to do when an image is neither here nor pullable.
-func imageHint(image string, err error) error {
+// imageHint adds what to do when an image is neither here nor pullable: a
+// host environment problem, with the stand-ins it has, if any.
+func imageHint(ctx context.Context, cli *testcontainers.DockerClient, image string, err error) error {
 	msg := err.Error()
 	if strings.Contains(msg, "pull") || strings.Contains(msg, "registry") || strings.Contains(msg, "No such image") || strings.Contains(msg, "not found") {
-		return fmt.Errorf("%w: %w (image %s is not on this host and could not be pulled; on a host without a registry run `make images` and set FIREDRILL_*_IMAGE, see images/README.md)", ErrUnavailable, err, image)
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		have, _ := localStandIns(lctx, cli) // without them, the advice is to build them
+		return fmt.Errorf("%w: %w (image %s is not on this host and could not be pulled; %s)", ErrUnavailable, err, image, standInAdvice(have))
 	}
 	return err
 }

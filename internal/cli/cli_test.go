@@ -10,17 +10,21 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/internal/stacktest"
 	"github.com/firedrill/firedrill/stack"
 	"github.com/firedrill/firedrill/stack/mocks"
 )
 
-// runCLI runs the command line in-process with a mock stack provider.
+// runCLI runs the command line in-process with a mock stack provider, or
+// with the real one when p is nil (the test must have asked
+// stacktest.Provider for it first).
 func runCLI(t *testing.T, p stack.Stack, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
@@ -28,10 +32,15 @@ func runCLI(t *testing.T, p stack.Stack, env map[string]string, args ...string) 
 		Stdout: &out, Stderr: &errOut,
 		Getenv: func(k string) string { return env[k] },
 		SelectStack: func(ctx context.Context, provider, runID string, progress stack.Progress) (stack.Stack, error) {
-			if p == nil {
-				return stack.Select(ctx, provider, runID, progress)
+			if p != nil {
+				return p, nil
 			}
-			return p, nil
+			real, err := stack.Select(ctx, provider, runID, progress)
+			if err == nil && !stacktest.Asked(t) {
+				// Errorf, not Fatal: this runs on the command's goroutine.
+				t.Errorf("%s starts a real %s stack without stacktest.Provider: it would fail, not skip, where the provider is missing, and go uncounted", t.Name(), provider)
+			}
+			return real, err
 		},
 	}
 	code := Run(context.Background(), st, args)
@@ -116,10 +125,23 @@ func TestDockerUnreachableExits3(t *testing.T) {
 
 // An image that is neither here nor pullable is the host's problem: exit 3.
 func TestMissingImageExits3(t *testing.T) {
+	stacktest.Provider(t, "docker")
 	code, _, errOut := runCLI(t, nil, map[string]string{"FIREDRILL_POSTGRES_IMAGE": "firedrill/no-such-image:0"}, "up", "--provider", "docker")
 	assert.Equal(t, ExitEnvironment, code, errOut)
 	assert.Contains(t, errOut, "firedrill/no-such-image:0")
 	assert.Contains(t, errOut, "make images")
+	// Outside make, the user learns which variables reach the stand-ins this
+	// host has (docker images firedrill/*), or to build them.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	have, err := stack.LocalStandIns(ctx)
+	require.NoError(t, err)
+	if len(have) == 0 {
+		assert.Contains(t, errOut, "run `make images`")
+	}
+	for _, s := range have {
+		assert.Contains(t, errOut, " "+s.Var+"="+s.Image, "the exact variable to set")
+	}
 }
 
 // envOf is the process environment (the host's image settings) as a map.

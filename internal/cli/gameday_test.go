@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/internal/stacktest"
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
 )
@@ -22,6 +23,7 @@ import (
 // alerts still fire: the fault was never fixed, so MTTR stays missing.
 func TestGameDayPersonAnswersWithTheCLI(t *testing.T) {
 	chdirRoot(t)
+	stacktest.Provider(t, "docker")
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := l.Addr().String()

@@ -3,13 +3,13 @@ package cli
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/prometheus/prometheus/rules"
 	"github.com/spf13/cobra"
 
 	"github.com/firedrill/firedrill/injectors"
+	"github.com/firedrill/firedrill/internal/defaults"
 	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
@@ -39,22 +39,18 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 					fmt.Fprintf(w, "      %-12s %-9s default %-8s %s (%s)\n", p.Name, p.Type, def, p.Help, p.Allowed())
 				}
 			}
-			fmt.Fprintln(w, "\nPlaybooks (Given the on-call responder runs playbook \"NAME\"):")
+			fmt.Fprintf(w, "\nPlaybooks (Given the on-call responder runs playbook \"NAME\"; %s/*.yaml replace the embedded ones by name):\n", playbooks)
 			pbs, err := responders.LoadDir(playbooks)
-			names := make([]string, 0, len(pbs))
-			for n := range pbs {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			for _, n := range names {
+			for _, n := range sortedNames(pbs) {
 				pb := pbs[n]
-				fmt.Fprintf(w, "  %-20s %d steps  %s\n", n, len(pb.Steps), oneLine(pb.Description))
+				fmt.Fprintf(w, "  %-20s %-28s %2d steps  %s\n", n, playbookOrigin(pb), len(pb.Steps), oneLine(pb.Description))
 			}
 			if err != nil {
 				fmt.Fprintf(w, "  (problems: %v)\n", err)
 			}
-			fmt.Fprintf(w, "\nAlert rules (%s):\n", strings.Join(cfg.Monitoring.RuleFiles, ", "))
+			fmt.Fprintf(w, "\nAlert rules (%s):\n", ruleSources(cfg.Monitoring.RuleFiles))
 			listRules(w, cfg.Monitoring.RuleFiles)
+			listDrills(w)
 			fmt.Fprintln(w, "\nSteps (durations read \"2 minutes\", \"90 seconds\", \"1 hour\", \"2m\", \"90s\"):")
 			for _, s := range scenarios.Steps() {
 				fmt.Fprintf(w, "  %s\n", s.Example)
@@ -68,6 +64,27 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
 	return cmd
+}
+
+// listDrills names the drills `firedrill run` runs without paths, and
+// where they come from.
+func listDrills(w io.Writer) {
+	const dir = "features"
+	if defaults.Source(dir) == defaults.Embedded {
+		fmt.Fprintf(w, "\nDrills (firedrill run with no paths; no %s/ here, so the embedded ones):\n", dir)
+		for _, f := range defaults.Files(dir, ".feature") {
+			fmt.Fprintf(w, "  %s (embedded)\n", f)
+		}
+		return
+	}
+	fmt.Fprintf(w, "\nDrills (firedrill run with no paths; from %s):\n", dir)
+	files, err := scenarios.FeatureFiles([]string{dir})
+	for _, f := range files {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	if err != nil {
+		fmt.Fprintf(w, "  (problems: %v)\n", err)
+	}
 }
 
 func listRules(w io.Writer, files []string) {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/internal/stacktest"
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/scorer"
 )
@@ -66,6 +67,7 @@ func TestReportRerendersAndPrintsTheTrend(t *testing.T) {
 // against the real stack.
 func TestWatchPrintsFiringAlerts(t *testing.T) {
 	chdirRoot(t)
+	stacktest.Provider(t, "docker")
 	code, out, errOut := runCLI(t, nil, envOf(t), "watch", "--provider", "docker", "--config", "internal/cli/testdata/watch.yaml",
 		"--clock", "compressed", "--for", "1m")
 	require.Equal(t, ExitOK, code, errOut)

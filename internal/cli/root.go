@@ -41,7 +41,7 @@ func newRoot(st *State) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", ErrUsage, err) })
 	root.PersistentFlags().StringVar(&g.configPath, "config", "", "firedrill.yaml to use (default: ./firedrill.yaml when present)")
 	root.PersistentFlags().StringVar(&g.provider, "provider", "", "stack provider: auto, docker or local (overrides the configuration)")
-	root.AddCommand(newUpCmd(st, g), newRunCmd(st, g), newWatchCmd(st, g), newValidateCmd(st, g), newLintCmd(st, g), newListCmd(st, g), newReportCmd(st), newCleanupCmd(st),
+	root.AddCommand(newUpCmd(st, g), newRunCmd(st, g), newWatchCmd(st, g), newValidateCmd(st, g), newLintCmd(st, g), newListCmd(st, g), newInitCmd(st), newReportCmd(st), newCleanupCmd(st),
 		newAnswerCmd(st, "ack", responders.Ack, "Game day: acknowledge the running drill's incident (you are the incident commander)"),
 		newAnswerCmd(st, "resolve", responders.Resolve, "Game day: declare the service verified; the incident resolves once its alerts have"),
 		newMarkCmd(st))

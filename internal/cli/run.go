@@ -12,6 +12,7 @@ import (
 
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/reports"
+	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/scenarios"
 )
 
@@ -67,9 +68,12 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 			return fmt.Errorf("%w: --report: unknown format %q (have %s)", ErrUsage, name, strings.Join(reports.Names(), ", "))
 		}
 	}
-	if len(paths) == 0 {
-		paths = []string{"features"}
+	ds, err := resolveDrills(paths)
+	if err != nil {
+		return err
 	}
+	defer ds.Close()
+	paths = ds.Paths
 	// Bad input is found before anything starts.
 	if _, err := scenarios.Validate(paths, cfg, f.playbooks); err != nil {
 		return err
@@ -79,7 +83,7 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
 		AckAddr: ackAddr(st, f.ackAddr),
 	})
-	st.progress("run %s: %s, %s clock", suite.RunID(), strings.Join(paths, " "), cfg.Clock.Mode)
+	st.progress("run %s: %s, %s clock", suite.RunID(), ds, cfg.Clock.Mode)
 	format, output := f.format, io.Writer(st.Stdout)
 	if format == "" {
 		format, output = "progress", io.Discard
@@ -146,18 +150,21 @@ func newValidateCmd(st *State, g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if len(paths) == 0 {
-				paths = []string{"features"}
-			}
-			files, err := scenarios.FeatureFiles(paths)
+			ds, err := resolveDrills(paths)
 			if err != nil {
 				return err
 			}
-			if _, err := scenarios.Validate(paths, cfg, playbooks); err != nil {
+			defer ds.Close()
+			files, err := scenarios.FeatureFiles(ds.Paths)
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(st.Stdout, "ok: %d feature file(s), playbooks in %s, rule files %s\n",
-				len(files), playbooks, strings.Join(cfg.Monitoring.RuleFiles, ", "))
+			if _, err := scenarios.Validate(ds.Paths, cfg, playbooks); err != nil {
+				return err
+			}
+			pbs, _ := responders.LoadDir(playbooks) // Validate has read them without error
+			fmt.Fprintf(st.Stdout, "ok: %d feature file(s) from %s; playbooks: %s; rule files: %s\n",
+				len(files), ds, playbookSources(playbooks, pbs), ruleSources(cfg.Monitoring.RuleFiles))
 			return nil
 		},
 	}

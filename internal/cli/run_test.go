@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/firedrill/firedrill/internal/stacktest"
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/scorer"
 	"github.com/firedrill/firedrill/stack/mocks"
@@ -69,6 +70,7 @@ func TestValidateRejectsBadInputWithFileAndLine(t *testing.T) {
 // acknowledged or resolved, and a 20-minute ack misses the 15-minute MTTA.
 func TestRunScoresMissedResponses(t *testing.T) {
 	chdirRoot(t)
+	stacktest.Provider(t, "docker")
 	out := t.TempDir()
 	code, stdout, errOut := runCLI(t, nil, envOf(t), "run", "internal/cli/testdata/drills", "--provider", "docker", "--out", out)
 	require.Equal(t, ExitFailed, code, "stdout:\n%s\nstderr:\n%s", stdout, errOut)

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,8 +29,21 @@ func Config(t testing.TB) config.Config {
 	return cfg
 }
 
+// The lines a test logs through this package, which `make test`'s summary
+// (internal/cmd/testsummary) counts: every test that needs a stack asks
+// for it here, so none can skip, or pass without one, unseen.
+const (
+	// MarkerProvider starts the line of a test that runs against a real
+	// provider, followed by its name (docker or local).
+	MarkerProvider = "stacktest: provider "
+	// MarkerUnavailable starts the reason of a test skipped (or, under CI,
+	// failed) because its provider cannot run on this host.
+	MarkerUnavailable = "stacktest: unavailable: "
+)
+
 // Provider returns the named provider, or skips (fails under CI) when it
-// cannot run on this host.
+// cannot run on this host. Tests that start the stack some other way (the
+// CLI, godog) call it first, so that they skip and are counted the same.
 func Provider(t testing.TB, name string) stack.Stack {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -36,12 +51,35 @@ func Provider(t testing.TB, name string) stack.Stack {
 	p, err := stack.Select(ctx, name, stack.NewRunID(), func(f string, a ...any) { t.Logf(f, a...) })
 	if errors.Is(err, stack.ErrUnavailable) {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("provider %s must run in CI: %v", name, err)
+			t.Fatalf("%sprovider %s must run in CI: %v", MarkerUnavailable, name, err)
 		}
-		t.Skipf("provider %s unavailable here: %v", name, err)
+		t.Skipf("%sprovider %s: %v", MarkerUnavailable, name, err)
 	}
 	require.NoError(t, err)
+	t.Logf("%s%s", MarkerProvider, p.Name())
+	asked.Store(t.Name(), true)
 	return p
+}
+
+// asked holds the names of the tests that got a provider from Provider.
+var asked sync.Map
+
+// Asked reports whether t, or a test it is a subtest of, got its provider
+// from Provider: helpers that can start a real stack (the CLI tests'
+// runCLI) refuse to for a test that did not, since it would neither skip
+// nor be counted.
+func Asked(t testing.TB) bool {
+	name := t.Name()
+	for {
+		if _, ok := asked.Load(name); ok {
+			return true
+		}
+		i := strings.LastIndexByte(name, '/')
+		if i < 0 {
+			return false
+		}
+		name = name[:i]
+	}
 }
 
 // Start starts a stack on the named provider and registers its teardown,

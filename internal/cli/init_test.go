@@ -1,0 +1,219 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/internal/stacktest"
+	"github.com/firedrill/firedrill/reports"
+	"github.com/firedrill/firedrill/stack/mocks"
+)
+
+// outsideRepo runs the test from a fresh directory outside the repository,
+// as a team that installed the binary runs it in its own repository.
+func outsideRepo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	_, err := os.Stat(filepath.Join(dir, "rules"))
+	require.ErrorIs(t, err, os.ErrNotExist)
+	return dir
+}
+
+// Without init, the shipped drills, playbooks and rules are there.
+func TestValidateOutsideTheRepositoryUsesTheShippedFiles(t *testing.T) {
+	outsideRepo(t)
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "validate")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "ok: 4 feature file(s) from embedded features")
+	assert.Contains(t, out, "playbooks: 0 in playbooks, 3 embedded")
+	assert.Contains(t, out, "rules/default.rules.yml (embedded)")
+
+	code, out, errOut = runCLI(t, mocks.NewStack(t), nil, "validate", "features/error_spike.feature")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "ok: 1 feature file(s) from embedded features/error_spike.feature")
+
+	code, _, errOut = runCLI(t, mocks.NewStack(t), nil, "validate", "features/nope.feature")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Contains(t, errOut, "features/nope.feature")
+
+	code, out, errOut = runCLI(t, mocks.NewStack(t), nil, "list")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Regexp(t, `db-recovery +embedded `, out)
+	assert.Contains(t, out, "Alert rules (rules/default.rules.yml (embedded)):\n  CompleteServiceOutage")
+	assert.Contains(t, out, "  features/db_pool_exhaustion.feature (embedded)\n")
+}
+
+func TestInitThenValidateOutsideTheRepository(t *testing.T) {
+	dir := outsideRepo(t)
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "init")
+	require.Equal(t, ExitOK, code, errOut)
+	for _, f := range []string{"firedrill.yaml", "features/db_pool_exhaustion.feature", "playbooks/db-recovery.yaml", "rules/default.rules.yml", "ci/firedrill.yml"} {
+		assert.FileExists(t, filepath.Join(dir, f))
+		assert.Contains(t, out, "wrote "+f)
+	}
+
+	// The real loader reads the scaffold as the defaults: every key is there,
+	// commented out.
+	data, err := os.ReadFile("firedrill.yaml")
+	require.NoError(t, err)
+	cfg, err := config.Load("firedrill.yaml", nil)
+	require.NoError(t, err)
+	assert.Equal(t, config.Default(), cfg)
+	for _, key := range config.Keys() {
+		last := key[strings.LastIndexByte(key, '.')+1:]
+		assert.True(t, strings.Contains(string(data), "# "+strings.Repeat("  ", strings.Count(key, "."))+last+":"), "firedrill.yaml shows %s", key)
+	}
+
+	code, out, errOut = runCLI(t, mocks.NewStack(t), nil, "validate")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "ok: 1 feature file(s) from features; playbooks: 1 in playbooks, 2 embedded; rule files: rules/default.rules.yml\n")
+
+	code, out, errOut = runCLI(t, mocks.NewStack(t), nil, "list")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Regexp(t, `db-recovery +playbooks/db-recovery.yaml `, out, "the scaffolded playbook replaces the shipped one")
+	assert.Regexp(t, `data-restore +embedded `, out)
+	assert.Contains(t, out, "Alert rules (rules/default.rules.yml):")
+	assert.Contains(t, out, "Drills (firedrill run with no paths; from features):\n  features/db_pool_exhaustion.feature\n")
+}
+
+// The CI example runs the drills and publishes what run writes.
+func TestInitWorkflowPublishesJUnitAndTheReport(t *testing.T) {
+	outsideRepo(t)
+	code, _, errOut := runCLI(t, mocks.NewStack(t), nil, "init")
+	require.Equal(t, ExitOK, code, errOut)
+	wf := readWorkflow(t, "ci/firedrill.yml")
+	assert.Equal(t, ".", wf.Jobs["drills"].Defaults.Run.WorkingDirectory)
+	args := wf.runArgs(t)
+	assert.Equal(t, []string{"run", "--provider", "docker", "--out", "drill-results/ci"}, args)
+	assert.Equal(t, "drill-results/ci/junit.xml", wf.with(t, "mikepenz/action-junit-report")["report_paths"])
+	assert.Equal(t, "drill-results/ci/", wf.with(t, "actions/upload-artifact")["path"])
+}
+
+// Drills in a folder of a repository: the workflow works from the root.
+func TestInitIntoAFolderOfARepository(t *testing.T) {
+	root := outsideRepo(t)
+	require.NoError(t, os.Mkdir(filepath.Join(root, ".git"), 0o755))
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "init", "drills")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "next: cd drills && firedrill validate")
+	wf := readWorkflow(t, "drills/ci/firedrill.yml")
+	assert.Equal(t, "drills", wf.Jobs["drills"].Defaults.Run.WorkingDirectory)
+	assert.Equal(t, "drills/drill-results/ci/junit.xml", wf.with(t, "mikepenz/action-junit-report")["report_paths"])
+}
+
+func TestInitRefusesToOverwrite(t *testing.T) {
+	dir := outsideRepo(t)
+	require.NoError(t, os.MkdirAll("features", 0o755))
+	require.NoError(t, os.WriteFile("features/db_pool_exhaustion.feature", []byte("ours\n"), 0o644))
+	require.NoError(t, os.WriteFile("firedrill.yaml", []byte("ours: true\n"), 0o644))
+
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "init")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Contains(t, errOut, "firedrill.yaml, features/db_pool_exhaustion.feature;")
+	assert.Contains(t, errOut, "nothing written")
+	assert.Empty(t, out)
+	for f, want := range map[string]string{"features/db_pool_exhaustion.feature": "ours\n", "firedrill.yaml": "ours: true\n"} {
+		got, err := os.ReadFile(filepath.Join(dir, f))
+		require.NoError(t, err)
+		assert.Equal(t, want, string(got), f)
+	}
+	for _, f := range []string{"playbooks", "rules", "ci"} {
+		assert.NoDirExists(t, filepath.Join(dir, f), "nothing is written")
+	}
+}
+
+// ghWorkflow is the part of a GitHub Actions workflow the tests read.
+type ghWorkflow struct {
+	Jobs map[string]struct {
+		Defaults struct {
+			Run struct {
+				WorkingDirectory string `yaml:"working-directory"`
+			} `yaml:"run"`
+		} `yaml:"defaults"`
+		Steps []struct {
+			Name string            `yaml:"name"`
+			Uses string            `yaml:"uses"`
+			Run  string            `yaml:"run"`
+			With map[string]string `yaml:"with"`
+		} `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+func readWorkflow(t *testing.T, path string) ghWorkflow {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var wf ghWorkflow
+	require.NoError(t, yaml.Unmarshal(data, &wf))
+	require.Contains(t, wf.Jobs, "drills")
+	return wf
+}
+
+// runArgs are the arguments of the step that runs the drills.
+func (wf ghWorkflow) runArgs(t *testing.T) []string {
+	t.Helper()
+	for _, s := range wf.Jobs["drills"].Steps {
+		if strings.HasPrefix(s.Run, "firedrill run") {
+			return strings.Fields(strings.TrimPrefix(s.Run, "firedrill "))
+		}
+	}
+	t.Fatal("no step runs firedrill run")
+	return nil
+}
+
+// with is the with: of the step that uses an action.
+func (wf ghWorkflow) with(t *testing.T, action string) map[string]string {
+	t.Helper()
+	for _, s := range wf.Jobs["drills"].Steps {
+		if strings.HasPrefix(s.Uses, action+"@") {
+			return s.With
+		}
+	}
+	t.Fatalf("no step uses %s", action)
+	return nil
+}
+
+// The whole adoption, with Docker: init in an empty directory, then the
+// workflow's own run command, to a scored monthly drill and the files the
+// workflow publishes.
+func TestInitThenRunScoresTheMonthlyDrill(t *testing.T) {
+	stacktest.Provider(t, "docker")
+	dir := outsideRepo(t)
+	code, _, errOut := runCLI(t, mocks.NewStack(t), nil, "init")
+	require.Equal(t, ExitOK, code, errOut)
+	wf := readWorkflow(t, "ci/firedrill.yml")
+	// The team's copy is what runs: rename its scenario.
+	feature, err := os.ReadFile("features/db_pool_exhaustion.feature")
+	require.NoError(t, err)
+	const shipped, ours = "Scenario: The on-call runs Database Recovery", "Scenario: Our on-call runs Database Recovery"
+	require.Contains(t, string(feature), shipped)
+	require.NoError(t, os.WriteFile("features/db_pool_exhaustion.feature", []byte(strings.Replace(string(feature), shipped, ours, 1)), 0o644))
+
+	code, stdout, errOut := runCLI(t, nil, envOf(t), wf.runArgs(t)...)
+	require.Contains(t, []int{ExitOK, ExitFailed}, code, "the drill ran and was scored:\nstdout:\n%s\nstderr:\n%s", stdout, errOut)
+	assert.FileExists(t, filepath.Join(dir, wf.with(t, "mikepenz/action-junit-report")["report_paths"]))
+	assert.FileExists(t, filepath.Join(dir, wf.with(t, "actions/upload-artifact")["path"], "report.html"))
+
+	res, err := reports.ReadResultFile("drill-results/ci/result.json")
+	require.NoError(t, err)
+	require.Len(t, res.Drills, 1)
+	d := res.Drills[0]
+	assert.Equal(t, "Our on-call runs Database Recovery and restores the service in time", d.Scenario, "the scaffolded drill, not the shipped one")
+	_, detected := d.Verdict.MTTD.Get()
+	_, resolved := d.Verdict.MTTR.Get()
+	assert.True(t, detected, "the shipped rules detect the fault: %s", d.Error)
+	assert.True(t, resolved, "the scaffolded playbook resolves it: %s", d.Error)
+	assert.Positive(t, d.Verdict.Score)
+	if code == ExitFailed {
+		assert.Equal(t, reports.Failed, d.Status, "exit 1 is this drill's verdict")
+	}
+	t.Logf("score %.0f, %s", d.Verdict.Score, d.Status)
+}
