@@ -46,11 +46,11 @@ type Drill struct {
 	ruleFiles []string
 	// alertmanager is the drill's alertmanager.yml ("": the config's).
 	alertmanager string
-	rate      float64
-	rateSet   bool
-	playbook  string
-	think     time.Duration
-	person    bool
+	rate         float64
+	rateSet      bool
+	playbook     string
+	think        time.Duration
+	person       bool
 
 	engine   *engine.Engine
 	timeline *incident.Timeline
@@ -310,6 +310,25 @@ func (d *Drill) AlertPagesNobody(alert string) error {
 		return fmt.Errorf("%w: alert %s was paged at %s (%s)", ErrAssertion, alert, engine.FmtDrill(m.Drill), m.Detail)
 	}
 	return nil
+}
+
+// AlertIsNoise: the alert fired on the healthy stack (before the fault,
+// or in a steady state): the report lists it as a rule to fix.
+func (d *Drill) AlertIsNoise(alert string) error {
+	if err := d.needRun(); err != nil {
+		return err
+	}
+	var names []string
+	for _, n := range d.verdict().Noise {
+		if n.Alert == alert {
+			return nil
+		}
+		names = append(names, n.Alert)
+	}
+	if len(names) == 0 {
+		names = []string{"none"}
+	}
+	return fmt.Errorf("%w: alert %s did not fire with no fault (rules that did: %s)", ErrAssertion, alert, strings.Join(names, ", "))
 }
 
 func (d *Drill) firedNames() string {

@@ -55,6 +55,14 @@ var alertNotPaged = &Step{
 	Do:      func(_ context.Context, d *Drill, a Args) error { return d.AlertPagesNobody(a.Strings[0]) },
 }
 
+var alertIsNoise = &Step{
+	Keyword: "Then",
+	Pattern: `the alert {string} fires with no fault`,
+	Example: `Then the alert "RedisOutOfConfiguredMaxmemory" fires with no fault`,
+	Check:   checkAlertDefined,
+	Do:      func(_ context.Context, d *Drill, a Args) error { return d.AlertIsNoise(a.Strings[0]) },
+}
+
 var declaredAs = &Step{
 	Keyword: "Then",
 	Pattern: `the incident is declared as {severity}`,
@@ -116,5 +124,5 @@ var noDataLost = &Step{
 }
 
 func init() {
-	define(alertFires, alertDoesNotFire, alertNotPaged, declaredAs, acknowledgedWithin, recoversWithin, mttxAtMost, mttxWithinTick, mttxNotMeasured, meetsTargets, noDataLost)
+	define(alertFires, alertDoesNotFire, alertNotPaged, alertIsNoise, declaredAs, acknowledgedWithin, recoversWithin, mttxAtMost, mttxWithinTick, mttxNotMeasured, meetsTargets, noDataLost)
 }

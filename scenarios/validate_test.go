@@ -168,6 +168,7 @@ func TestValidateRunsEveryDefinitionsCheck(t *testing.T) {
 		alertFires:         `the alert "Nope" fires within 2 minutes`,
 		alertDoesNotFire:   `the alert "Nope" does not fire`,
 		alertNotPaged:      `the alert "Nope" pages nobody`,
+		alertIsNoise:       `the alert "Nope" fires with no fault`,
 		alertmanagerConfig: `the Alertmanager configuration in "no/such/alertmanager.yml"`,
 	}
 	for _, s := range Steps() {
