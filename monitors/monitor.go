@@ -37,6 +37,10 @@ const Actor = "monitor"
 
 // Config is one drill's monitoring. Zero values take the defaults.
 type Config struct {
+	// Traffic is sent at Traffic.Rate, spread over Traffic.Requests by
+	// weight. Traffic.Mix is not read here: the mix weighs an app's profile
+	// (the demo app's) where the drill is wired, which folds it into
+	// Requests (see config.Traffic.Weigh). No requests, no traffic.
 	Traffic   config.Traffic
 	RuleFiles []string
 	// Sink receives alert transitions; nil means only the timeline does.
@@ -54,19 +58,10 @@ type Config struct {
 	ProbeTimeout time.Duration
 	// ScrapeTimeout bounds one scrape (5s).
 	ScrapeTimeout time.Duration
-	// WebhookSecret signs the traffic's payment webhooks; empty means the
-	// app's WEBHOOK_SECRET from the stack configuration, else the demo app's
-	// default.
-	WebhookSecret string
 	Logger        *slog.Logger
 }
 
-// ConfigFrom takes the traffic and rule files of firedrill.yaml.
-func ConfigFrom(c config.Config) Config {
-	return Config{Traffic: c.Traffic, RuleFiles: c.Monitoring.RuleFiles}
-}
-
-func (c *Config) defaults(env *stack.Env) {
+func (c *Config) defaults() {
 	if c.Workers <= 0 {
 		c.Workers = 12
 	}
@@ -81,15 +76,6 @@ func (c *Config) defaults(env *stack.Env) {
 	}
 	if c.ScrapeTimeout <= 0 {
 		c.ScrapeTimeout = 5 * time.Second
-	}
-	if c.WebhookSecret == "" {
-		c.WebhookSecret = env.Config.App.Env["WEBHOOK_SECRET"]
-	}
-	if c.WebhookSecret == "" {
-		c.WebhookSecret = "whsec_firedrill"
-	}
-	if c.Traffic.Mix == nil {
-		c.Traffic.Mix = config.DefaultMix()
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -141,7 +127,7 @@ func New(env *stack.Env, clock *incident.Clock, timeline *incident.Timeline, cfg
 	if env == nil || clock == nil || timeline == nil {
 		return nil, errors.New("new monitor: env, clock and timeline are required")
 	}
-	cfg.defaults(env)
+	cfg.defaults()
 	// As Prometheus requires of scrape_timeout: no longer than the interval.
 	cfg.ScrapeTimeout = min(cfg.ScrapeTimeout, clock.Tick())
 	cfg.ProbeTimeout = min(cfg.ProbeTimeout, clock.Tick())
@@ -156,7 +142,7 @@ func New(env *stack.Env, clock *incident.Clock, timeline *incident.Timeline, cfg
 	m.eval = newEvaluator(groups, m.query, m.db, cfg.Logger)
 	m.scrapes = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}}
 	m.load = &http.Client{Transport: &http.Transport{MaxIdleConns: cfg.MaxWorkers, MaxIdleConnsPerHost: cfg.MaxWorkers, IdleConnTimeout: time.Minute}}
-	m.traffic = newTraffic(m.load, env.AppURL, env.Config.App.HealthPath, cfg.WebhookSecret, cfg.Traffic, cfg.Workers, cfg.MaxWorkers, cfg.RequestTimeout)
+	m.traffic = newTraffic(m.load, env.AppURL, cfg.Traffic, cfg.Workers, cfg.MaxWorkers, cfg.RequestTimeout)
 	m.probes = newProbes(env, m.scrapes)
 	return m, nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/injectors"
+	"github.com/firedrill/firedrill/internal/wiring"
 	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
@@ -167,7 +168,7 @@ func (d *Drill) start(ctx context.Context) error {
 	cfg := d.suite.opts.Config
 	d.clock = incident.NewClock(d.suite.opts.Clock, cfg.Monitoring.Interval.D(), time.Time{})
 	d.timeline = incident.NewTimeline(d.clock)
-	mcfg := monitors.ConfigFrom(cfg)
+	mcfg := wiring.MonitorConfig(cfg)
 	mcfg.Traffic.Rate = d.rate
 	if len(d.ruleFiles) > 0 {
 		mcfg.RuleFiles = d.ruleFiles

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/internal/wiring"
 	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/stack"
 )
@@ -61,7 +62,7 @@ func newWatchCmd(st *State, g *globalFlags) *cobra.Command {
 			printEnv(ctx, st.Stdout, env, 0)
 			clk := incident.NewClock(mode, cfg.Monitoring.Interval.D(), time.Time{})
 			tl := incident.NewTimeline(clk)
-			m, err := monitors.New(env, clk, tl, monitors.ConfigFrom(cfg))
+			m, err := monitors.New(env, clk, tl, wiring.MonitorConfig(cfg))
 			if err != nil {
 				return err
 			}
