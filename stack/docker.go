@@ -105,7 +105,7 @@ func pingDocker(ctx context.Context) (err error) {
 // Start runs Postgres, Redis, the exporters and the app, in that order, and
 // returns once the app is healthy and the seeded database is snapshotted.
 func (d *Docker) Start(ctx context.Context, cfg config.Stack) (*Env, error) {
-	env := &Env{RunID: d.runID, Provider: d.Name(), Config: cfg}
+	env := &Env{RunID: d.runID, Provider: d.Name(), Config: cfg, serviceTempDir: containerTempDir}
 	if err := d.start(ctx, env); err != nil {
 		return env, fmt.Errorf("start docker stack: %w", err)
 	}

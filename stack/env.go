@@ -42,10 +42,13 @@ type Env struct {
 	Targets []MetricsTarget
 
 	services map[string]Service
-	data     *dataSnapshot
-	mu       sync.Mutex
-	closers  []func(context.Context) error
-	closed   bool
+	// serviceTempDir is the services' temporary directory when it is not
+	// this host's (containers); see BackupPath.
+	serviceTempDir string
+	data           *dataSnapshot
+	mu             sync.Mutex
+	closers        []func(context.Context) error
+	closed         bool
 }
 
 // snapshotSuffix names the template database that Reset copies from.

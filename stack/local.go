@@ -90,7 +90,7 @@ func (l *Local) start(ctx context.Context, env *Env) error {
 		return err
 	}
 	cfg := env.Config
-	dir, err := os.MkdirTemp("", "firedrill-"+l.runID+"-")
+	dir, err := os.MkdirTemp("", runDirPrefix+l.runID+"-")
 	if err != nil {
 		return err
 	}
