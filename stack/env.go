@@ -42,6 +42,8 @@ type Env struct {
 	Targets []MetricsTarget
 
 	services map[string]Service
+	// hostPorts are the services' ports on 127.0.0.1, by name (wireHost).
+	hostPorts map[string]int
 	// serviceTempDir is the services' temporary directory when it is not
 	// this host's (containers); see BackupPath.
 	serviceTempDir string
