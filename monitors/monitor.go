@@ -239,7 +239,7 @@ func (m *Monitor) Tick(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("tick at %s: scrape: %w", drill, err)
 	}
-	if err := m.store(ts, probes, scrapes); err != nil {
+	if err := m.store(ctx, ts, probes, scrapes); err != nil {
 		return fmt.Errorf("tick at %s: %w", drill, err)
 	}
 	timing.Scrape = time.Since(mark)
@@ -279,9 +279,9 @@ func milestone(a incident.Alert, drill time.Duration, ts time.Time) incident.Mil
 // store appends the tick's probe and scrape samples at ts, with stale
 // markers for the series a target stopped exposing (all of them when its
 // scrape failed), as Prometheus' scrape loop writes them.
-func (m *Monitor) store(ts time.Time, probes []probeResult, scrapes []scrapeResult) error {
+func (m *Monitor) store(ctx context.Context, ts time.Time, probes []probeResult, scrapes []scrapeResult) error {
 	t := timestamp.FromTime(ts)
-	app := m.db.Appender(context.Background())
+	app := m.db.Appender(ctx)
 	var firstErr error
 	put := func(s sample) {
 		if _, err := app.Append(0, s.l, t, s.v); err != nil && !tolerable(err) && firstErr == nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/internal/poll"
 )
 
 // Docker is the provider that runs the stack in containers through
@@ -33,14 +34,16 @@ type Docker struct {
 	progress Progress
 }
 
-// NewDocker returns the Docker provider for one run.
+// NewDocker returns the Docker provider for one run. It changes nothing
+// until used: the provider may not be (auto falls back to local).
 func NewDocker(runID string, progress Progress) *Docker {
-	configureTestcontainers()
 	return &Docker{runID: runID, progress: progress}
 }
 
-// configureTestcontainers sets two testcontainers defaults before its
-// configuration is first read, unless the user set them:
+// configureTestcontainers sets two testcontainers defaults in the process
+// environment, unless the user set them. testcontainers reads them once, so
+// everything that talks to Docker through it (Available, Start,
+// FindLeftovers) calls this first, and nothing that does not:
 //   - TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 when the Docker socket is local,
 //     or testcontainers may guess the default gateway as the Docker host, and
 //     nothing may ever be sent to an address outside this machine;
@@ -66,6 +69,7 @@ func (d *Docker) Name() string { return "docker" }
 
 // Available pings the Docker daemon.
 func (d *Docker) Available(ctx context.Context) error {
+	configureTestcontainers()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := pingDocker(ctx); err != nil {
@@ -138,6 +142,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 // prepare opens the client, creates the run's network and reserves the
 // ports.
 func (d *Docker) prepare(ctx context.Context, env *Env) (*dockerRun, error) {
+	configureTestcontainers()
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("docker client: %w", err)
@@ -337,7 +342,7 @@ func (s *dockerService) Start(ctx context.Context) error {
 			return fmt.Errorf("start %s: %w", s.name, err)
 		}
 	}
-	if err := poll(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
+	if err := poll.Until(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
 		return fmt.Errorf("start %s: %w", s.name, err)
 	}
 	return nil
@@ -361,7 +366,7 @@ func (s *dockerService) Unpause(ctx context.Context) error {
 	if _, err := s.cli.ContainerUnpause(ctx, s.c.GetContainerID(), client.ContainerUnpauseOptions{}); err != nil {
 		return fmt.Errorf("unpause %s: %w", s.name, err)
 	}
-	if err := poll(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
+	if err := poll.Until(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
 		return fmt.Errorf("unpause %s: %w", s.name, err)
 	}
 	return nil

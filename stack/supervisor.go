@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/firedrill/firedrill/internal/poll"
 )
 
 // tail is the end of a process's output, for an error message.
@@ -119,10 +121,10 @@ func (s *procService) spawn() (chan struct{}, error) {
 // waitReady polls the service's ready check until it passes, giving up at
 // once if the process exits.
 func (s *procService) waitReady(ctx context.Context, done <-chan struct{}) error {
-	return poll(ctx, 60*time.Second, 100*time.Millisecond, func(ctx context.Context) error {
+	return poll.Until(ctx, 60*time.Second, 100*time.Millisecond, func(ctx context.Context) error {
 		select {
 		case <-done:
-			return permanent{fmt.Errorf("exited")}
+			return poll.Permanent(errors.New("exited"))
 		default:
 		}
 		return s.ready(ctx)
@@ -209,7 +211,7 @@ func (s *procService) Unpause(ctx context.Context) error {
 	s.mu.Lock()
 	s.paused = false
 	s.mu.Unlock()
-	return poll(ctx, 60*time.Second, 100*time.Millisecond, s.ready)
+	return poll.Until(ctx, 60*time.Second, 100*time.Millisecond, s.ready)
 }
 
 func (s *procService) Exec(ctx context.Context, cmd ...string) (ExecResult, error) {
