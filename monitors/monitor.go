@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -128,6 +129,10 @@ func New(env *stack.Env, clock *incident.Clock, timeline *incident.Timeline, cfg
 		return nil, errors.New("new monitor: env, clock and timeline are required")
 	}
 	cfg.defaults()
+	if cfg.Traffic.Rate > 0 && !slices.ContainsFunc(cfg.Traffic.Requests, func(r config.Request) bool { return r.Weight > 0 }) {
+		// Traffic.Mix alone sends nothing here: see Config.Traffic.
+		return nil, fmt.Errorf("new monitor: traffic rate %g but no request with a positive weight to send", cfg.Traffic.Rate)
+	}
 	// As Prometheus requires of scrape_timeout: no longer than the interval.
 	cfg.ScrapeTimeout = min(cfg.ScrapeTimeout, clock.Tick())
 	cfg.ProbeTimeout = min(cfg.ProbeTimeout, clock.Tick())

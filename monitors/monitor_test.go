@@ -328,6 +328,22 @@ func TestTrafficSendsTheUsersOwnRequests(t *testing.T) {
 	assert.Equal(t, map[string]int{"catalog 2xx": 30, "checkout 2xx": 15, "health 5xx": 15}, outcomes(m))
 }
 
+// A rate with nothing to send is a wiring mistake (a mix alone names a
+// profile's requests, which only the wiring supplies), not a quiet drill.
+func TestTrafficRateWithoutRequestsIsAnError(t *testing.T) {
+	t.Parallel()
+	env := &stack.Env{Config: config.Default().Stack, AppURL: "http://127.0.0.1:1"}
+	clock := incident.NewClock(incident.Compressed, 15*time.Second, time.Time{})
+	rules := writeRules(t, "groups: []\n")
+	_, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{RuleFiles: []string{rules},
+		Traffic: config.Traffic{Rate: 2, Mix: config.DefaultMix()}})
+	assert.ErrorContains(t, err, "no request with a positive weight")
+	m, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{RuleFiles: []string{rules},
+		Traffic: demoTraffic(env.Config, 2, nil)})
+	require.NoError(t, err)
+	require.NoError(t, m.Close())
+}
+
 func TestCancelStopsRunPromptly(t *testing.T) {
 	t.Parallel()
 	app := &fakeApp{counts: map[string]int{}, hang: true, seen: make(chan struct{}, 1)}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/internal/wiring"
 	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/stack"
@@ -28,7 +29,7 @@ func monTick(ctx context.Context, mon *monitors.Monitor) error {
 // monitor is the Querier, and each tick it scrapes before the run checks.
 func testWaitStep(ctx context.Context, t *testing.T, env *stack.Env) {
 	clock := incident.NewClock(incident.Compressed, 15*time.Second, time.Time{})
-	mon, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{Traffic: config.Traffic{Rate: 2}})
+	mon, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{Traffic: wiring.Traffic(config.Config{Stack: env.Config, Traffic: config.Traffic{Rate: 2}})})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = mon.Close() })
 	rt := responders.NewRuntime(env, clock, mon)
