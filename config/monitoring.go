@@ -1,8 +1,10 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -24,8 +26,9 @@ type Traffic struct {
 	Requests []Request `yaml:"requests"`
 }
 
-// Request is one request of your own app that the traffic generator sends,
-// by weight, beside the mix.
+// Request is one kind of request the traffic generator sends, by weight:
+// your own app's, from traffic.requests, or one of a profile written in Go
+// (the demo app's). The generator knows no app: it sends what these say.
 type Request struct {
 	// Name labels its outcomes; it must differ from the mix's names.
 	Name   string `yaml:"name"`
@@ -33,8 +36,64 @@ type Request struct {
 	Path   string `yaml:"path"`   // relative to the app's URL, starting with /
 	Body   string `yaml:"body"`
 	// ContentType is sent with a body (application/json when empty).
-	ContentType string  `yaml:"content_type"`
-	Weight      float64 `yaml:"weight"`
+	ContentType string            `yaml:"content_type"`
+	Headers     map[string]string `yaml:"headers"`
+	Weight      float64           `yaml:"weight"`
+
+	// Vary, when set, changes the seq-th send of the request before it goes
+	// out: a page number, a signed body, a session token. Profiles written
+	// in Go set it; firedrill.yaml cannot. It may be called concurrently.
+	Vary func(seq int, s *Send) `yaml:"-"`
+	// Answered, when set, sees every answer the request got (a login keeps
+	// its token for later requests). It may be called concurrently.
+	Answered func(status int, body []byte) `yaml:"-"`
+}
+
+// Send is one request as it goes out.
+type Send struct {
+	Method string
+	Path   string
+	Body   []byte
+	Header http.Header
+}
+
+// Prepare is the seq-th send of r: its fields, then its Vary. A body goes
+// with a Content-Type: the header given, else ContentType, else
+// application/json.
+func (r Request) Prepare(seq int) Send {
+	s := Send{Method: cmp.Or(r.Method, http.MethodGet), Path: r.Path, Header: http.Header{}}
+	if r.Body != "" {
+		s.Body = []byte(r.Body)
+	}
+	for k, v := range r.Headers {
+		s.Header.Set(k, v)
+	}
+	if r.Vary != nil {
+		r.Vary(seq, &s)
+	}
+	if len(s.Body) > 0 && s.Header.Get("Content-Type") == "" {
+		s.Header.Set("Content-Type", cmp.Or(r.ContentType, "application/json"))
+	}
+	return s
+}
+
+// Weigh is what the traffic generator sends for an app whose built-in
+// profile (the demo app's) is profile: the profile's requests named in Mix,
+// weighed by it, then Requests. A nil Mix keeps the profile's own weights;
+// a written mix replaces them whole, so a request it leaves out is not sent.
+func (t Traffic) Weigh(profile []Request) []Request {
+	out := make([]Request, 0, len(profile)+len(t.Requests))
+	for _, r := range profile {
+		if t.Mix != nil {
+			w, ok := t.Mix[r.Name]
+			if !ok {
+				continue
+			}
+			r.Weight = w
+		}
+		out = append(out, r)
+	}
+	return append(out, t.Requests...)
 }
 
 // Weight is the total weight of the mix and the requests.
@@ -170,6 +229,11 @@ func (c Config) validateMonitoring(add func(path, format string, args ...any)) {
 		}
 		if r.Weight < 0 {
 			add("traffic.requests", "entry %d (%s): weight must not be negative", i+1, r.Name)
+		}
+		for _, k := range slices.Sorted(maps.Keys(r.Headers)) {
+			if k == "" || strings.ContainsAny(k, " \t\r\n:") || strings.ContainsAny(r.Headers[k], "\r\n") {
+				add("traffic.requests", "entry %d (%s): header %q: not a header name and one-line value", i+1, r.Name, k)
+			}
 		}
 	}
 	if iv := c.Monitoring.Interval.D(); iv < time.Second || iv > 10*time.Minute {

@@ -89,12 +89,13 @@ traffic:
 	assert.Equal(t, 7.0, c.Traffic.Weight())
 
 	for doc, want := range map[string]string{
-		"traffic:\n  requests:\n    - {path: /x, weight: 1}\n":                              "entry 1 needs a name",
-		"traffic:\n  requests:\n    - {name: health, path: /x, weight: 1}\n":                `the name "health" is taken`,
-		"traffic:\n  requests:\n    - {name: a, path: x, weight: 1}\n":                      "path must start with /",
-		"traffic:\n  requests:\n    - {name: a, method: FETCH, path: /x, weight: 1}\n":      `not "FETCH"`,
-		"traffic:\n  requests:\n    - {name: a, path: /x, weight: 1, headerz: {}}\n":        `unknown key "headerz"`,
-		"traffic:\n  mix: {health: 0}\n  requests:\n    - {name: a, path: /x, weight: 0}\n": "positive weight",
+		"traffic:\n  requests:\n    - {path: /x, weight: 1}\n":                               "entry 1 needs a name",
+		"traffic:\n  requests:\n    - {name: health, path: /x, weight: 1}\n":                 `the name "health" is taken`,
+		"traffic:\n  requests:\n    - {name: a, path: x, weight: 1}\n":                       "path must start with /",
+		"traffic:\n  requests:\n    - {name: a, method: FETCH, path: /x, weight: 1}\n":       `not "FETCH"`,
+		"traffic:\n  requests:\n    - {name: a, path: /x, weight: 1, headerz: {}}\n":         `unknown key "headerz"`,
+		"traffic:\n  mix: {health: 0}\n  requests:\n    - {name: a, path: /x, weight: 0}\n":  "positive weight",
+		"traffic:\n  requests:\n    - {name: a, path: /x, weight: 1, headers: {'X A': b}}\n": `header "X A"`,
 	} {
 		_, err := Parse("firedrill.yaml", []byte(doc))
 		require.Error(t, err, doc)
@@ -102,4 +103,55 @@ traffic:
 		assert.Contains(t, err.Error(), want, doc)
 		assert.Contains(t, err.Error(), "firedrill.yaml:", doc)
 	}
+}
+
+func TestRequestPrepare(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("firedrill.yaml", []byte(`
+traffic:
+  requests:
+    - {name: checkout, method: POST, path: /api/checkout, body: '{"sku":"x"}', headers: {X-Tenant: t1}, weight: 1}
+    - {name: form, method: PUT, path: /f, body: 'a=1', content_type: application/x-www-form-urlencoded, weight: 1}
+    - {name: catalog, path: /api/products, weight: 1}
+`))
+	require.NoError(t, err)
+	s := c.Traffic.Requests[0].Prepare(3)
+	assert.Equal(t, "POST", s.Method)
+	assert.Equal(t, "/api/checkout", s.Path)
+	assert.Equal(t, `{"sku":"x"}`, string(s.Body))
+	assert.Equal(t, "t1", s.Header.Get("X-Tenant"))
+	assert.Equal(t, "application/json", s.Header.Get("Content-Type"), "a body defaults to JSON")
+	assert.Equal(t, "application/x-www-form-urlencoded", c.Traffic.Requests[1].Prepare(0).Header.Get("Content-Type"))
+	get := c.Traffic.Requests[2].Prepare(0)
+	assert.Equal(t, "GET", get.Method)
+	assert.Nil(t, get.Body)
+	assert.Empty(t, get.Header.Get("Content-Type"), "no body, no content type")
+
+	// A profile written in Go varies each send; its body still gets a type.
+	r := Request{Name: "page", Path: "/p", Vary: func(seq int, s *Send) {
+		s.Path += "?page=" + string(rune('0'+seq))
+		s.Body = []byte("{}")
+		s.Header.Set("X-Sig", "sig")
+	}}
+	v := r.Prepare(2)
+	assert.Equal(t, "/p?page=2", v.Path)
+	assert.Equal(t, "sig", v.Header.Get("X-Sig"))
+	assert.Equal(t, "application/json", v.Header.Get("Content-Type"))
+}
+
+func TestTrafficWeighsAProfileByTheMix(t *testing.T) {
+	t.Parallel()
+	profile := []Request{{Name: "content", Weight: 60}, {Name: "login", Weight: 10}, {Name: "health", Weight: 10}}
+	own := Request{Name: "catalog", Path: "/c", Weight: 5}
+	weights := func(rs []Request) map[string]float64 {
+		m := map[string]float64{}
+		for _, r := range rs {
+			m[r.Name] = r.Weight
+		}
+		return m
+	}
+	assert.Equal(t, map[string]float64{"content": 60, "login": 10, "health": 10, "catalog": 5},
+		weights(Traffic{Requests: []Request{own}}.Weigh(profile)), "no mix: the profile's own weights")
+	assert.Equal(t, map[string]float64{"health": 1, "catalog": 5},
+		weights(Traffic{Mix: Mix{"health": 1}, Requests: []Request{own}}.Weigh(profile)), "a mix replaces the weights whole")
 }

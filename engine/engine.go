@@ -11,6 +11,7 @@ import (
 	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/injectors"
+	"github.com/firedrill/firedrill/internal/wiring"
 	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/stack"
@@ -90,7 +91,7 @@ func Start(ctx context.Context, env *stack.Env, spec Spec) (*Engine, error) {
 	}
 	e.pager = responders.NewPager(e.timeline, responder, responders.WithRouting(routing))
 
-	mcfg := monitors.ConfigFrom(cfg)
+	mcfg := wiring.MonitorConfig(cfg)
 	mcfg.Traffic.Rate = spec.Rate
 	if len(spec.RuleFiles) > 0 {
 		mcfg.RuleFiles = spec.RuleFiles

@@ -65,19 +65,6 @@ func (d *DataDeletion) Validate() error {
 	return nil
 }
 
-// BackupPath is where data-deletion leaves its pg_dump backup (custom
-// format, for pg_restore), in the Postgres service's file system: inside
-// its container with the docker provider, on this host with the local
-// provider. Either way the data-restore playbook reads it through the same
-// env.Service(stack.Postgres).Exec. The run's id keeps concurrent local
-// runs apart.
-func BackupPath(env *stack.Env) string {
-	if env == nil || env.RunID == "" {
-		return "/tmp/firedrill-backup.dump"
-	}
-	return "/tmp/firedrill-backup-" + env.RunID + ".dump"
-}
-
 // Backup is the path of the backup the last Inject took, or empty.
 func (d *DataDeletion) Backup() string {
 	d.mu.Lock()
@@ -165,7 +152,7 @@ func (d *DataDeletion) dump(ctx context.Context, env *stack.Env) error {
 	if err != nil {
 		return fmt.Errorf("back up: %w", err)
 	}
-	path := BackupPath(env)
+	path := env.BackupPath()
 	cfg := env.Config.Postgres
 	conninfo := fmt.Sprintf("dbname=%s user=%s application_name=%s", connValue(cfg.Database), connValue(cfg.User), connValue(d.name))
 	res, err := pg.Exec(ctx, "pg_dump", "-d", conninfo, "-Fc", "-f", path)

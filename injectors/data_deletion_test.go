@@ -79,7 +79,7 @@ func backupRows(ctx context.Context, t *testing.T, env *stack.Env, path, table s
 func TestDataDeletion(t *testing.T) {
 	env, ctx := startStack(t)
 	target := Target{Env: env}
-	path := BackupPath(env)
+	path := env.BackupPath()
 
 	t.Run("deletes the share of content and what references it, after a backup", func(t *testing.T) {
 		require.NoError(t, env.Reset(ctx))

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/firedrill/firedrill/internal/poll"
 	"github.com/firedrill/firedrill/stack"
 )
 
@@ -50,8 +51,8 @@ type PoolExhaustion struct {
 	name    string    // application_name of this injection's sessions
 	control *pgx.Conn // an idle session of ours, to act once the slots are full
 	held    int       // sleeping sessions opened
+	// stop ends the sleeping sessions' statements.
 	stop    context.CancelFunc
-	sleepCx context.Context
 	running sync.WaitGroup
 	// failAfter makes Inject fail after opening that many sleeping sessions
 	// (tests of Recover after a partial Inject).
@@ -109,9 +110,11 @@ func (p *PoolExhaustion) inject(ctx context.Context, env *stack.Env) error {
 			return fmt.Errorf("read max_connections: %w", err)
 		}
 	}
-	p.sleepCx, p.stop = context.WithCancel(context.Background())
+	// The sleeping sessions outlive Inject's ctx: only Recover ends them.
+	sleepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	p.stop = stop
 	for round := 1; ; round++ {
-		full, err := p.fill(ctx, env.PostgresURL, limit)
+		full, err := p.fill(ctx, sleepCtx, env.PostgresURL, limit)
 		if err != nil {
 			return err
 		}
@@ -160,12 +163,12 @@ func warmHarness(ctx context.Context, env *stack.Env) ([]int32, error) {
 
 // fill opens sleeping sessions until limit or until the server refuses;
 // full says it refused.
-func (p *PoolExhaustion) fill(ctx context.Context, url string, limit int) (full bool, err error) {
+func (p *PoolExhaustion) fill(ctx, sleepCtx context.Context, url string, limit int) (full bool, err error) {
 	for p.held < limit {
 		if p.failAfter > 0 && p.held >= p.failAfter {
 			return false, errFailAfter
 		}
-		if err := p.sleep(ctx, url); err != nil {
+		if err := p.sleep(ctx, sleepCtx, url); err != nil {
 			if tooManyClients(err) {
 				return true, nil
 			}
@@ -177,8 +180,8 @@ func (p *PoolExhaustion) fill(ctx context.Context, url string, limit int) (full 
 }
 
 // sleep opens one session and leaves it running the playbook's inject until
-// Recover ends it.
-func (p *PoolExhaustion) sleep(ctx context.Context, url string) error {
+// sleepCtx ends (Recover ends it).
+func (p *PoolExhaustion) sleep(ctx, sleepCtx context.Context, url string) error {
 	conn, err := connectAs(ctx, url, p.name)
 	if err != nil {
 		return err
@@ -190,7 +193,7 @@ func (p *PoolExhaustion) sleep(ctx context.Context, url string) error {
 	p.running.Add(1)
 	go func() {
 		defer p.running.Done()
-		_, _ = conn.Exec(p.sleepCx, sleepSQL)
+		_, _ = conn.Exec(sleepCtx, sleepSQL)
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = conn.Close(cctx)
@@ -213,24 +216,20 @@ func (p *PoolExhaustion) evict(ctx context.Context, db string, spared []int32) (
 	if len(pids) == 0 {
 		return 0, nil
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	err = poll.Until(ctx, 30*time.Second, 20*time.Millisecond, func(ctx context.Context) error {
 		var left int
 		if err := p.control.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)`, pids).Scan(&left); err != nil {
-			return 0, fmt.Errorf("end the app's sessions: %w", err)
+			return poll.Permanent(err)
 		}
-		if left == 0 {
-			return len(pids), nil
+		if left > 0 {
+			return fmt.Errorf("%d still there", left)
 		}
-		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("end the app's sessions: %d still there after 30s", left)
-		}
-		select {
-		case <-ctx.Done():
-			return 0, fmt.Errorf("end the app's sessions: %w", ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("end the app's sessions: %w", err)
 	}
+	return len(pids), nil
 }
 
 // Recover ends exactly the fault's sessions (found by name, so it also
@@ -259,6 +258,6 @@ func (p *PoolExhaustion) Recover(ctx context.Context, t Target) error {
 	case <-ctx.Done():
 		return fmt.Errorf("recover db-pool-exhaustion: wait for sessions to close: %w", ctx.Err())
 	}
-	p.name, p.held, p.stop, p.sleepCx = "", 0, nil, nil
+	p.name, p.held, p.stop = "", 0, nil
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/firedrill/firedrill/internal/poll"
 	"github.com/firedrill/firedrill/stack"
 )
 
@@ -86,27 +87,23 @@ func withSession(ctx context.Context, env *stack.Env, own *pgx.Conn, f func(quer
 // own, and waits until they are gone, so their slots and locks are free
 // when it returns.
 func endSessions(ctx context.Context, q querier, appName string) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	err := poll.Until(ctx, 30*time.Second, 50*time.Millisecond, func(ctx context.Context) error {
 		if _, err := q.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 			WHERE application_name = $1 AND pid <> pg_backend_pid()`, appName); err != nil {
-			return fmt.Errorf("terminate sessions %s: %w", appName, err)
+			return poll.Permanent(err)
 		}
 		var left int
 		if err := q.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
 			WHERE application_name = $1 AND pid <> pg_backend_pid()`, appName).Scan(&left); err != nil {
-			return fmt.Errorf("count sessions %s: %w", appName, err)
+			return poll.Permanent(fmt.Errorf("count: %w", err))
 		}
-		if left == 0 {
-			return nil
+		if left > 0 {
+			return fmt.Errorf("%d still there", left)
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("terminate sessions %s: %d still there after 30s", appName, left)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("terminate sessions %s: %w", appName, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
-		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("terminate sessions %s: %w", appName, err)
 	}
+	return nil
 }

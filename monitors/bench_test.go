@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/internal/stacktest"
 	"github.com/firedrill/firedrill/monitors"
@@ -28,7 +27,7 @@ func BenchmarkMonitor30DrillMinutes(b *testing.B) {
 		clock := incident.NewClock(incident.Compressed, incident.DefaultTick, time.Time{})
 		m, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{
 			RuleFiles: []string{defaultRules},
-			Traffic:   config.Traffic{Rate: 20, Mix: config.DefaultMix()},
+			Traffic:   demoTraffic(cfg.Stack, 20, nil),
 		})
 		if err != nil {
 			b.Fatal(err)

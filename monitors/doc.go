@@ -3,6 +3,11 @@
 // Prometheus TSDB, and evaluates standard Prometheus alerting rules on them
 // with the real PromQL engine and rules package.
 //
+// The traffic is generic: Config.Traffic.Requests, each a method, path,
+// body, headers and weight, optionally varied per send by a func. This
+// package knows no app; the demo app owns its own profile
+// (demoapp.TrafficProfile) and internal/wiring chooses it.
+//
 // Contract:
 //   - One Monitor serves one drill. Everything happens in Tick, at the drill
 //     clock's current tick: traffic, probes, scrape, rule evaluation, and the

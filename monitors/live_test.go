@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/internal/stacktest"
 	"github.com/firedrill/firedrill/monitors"
@@ -47,7 +46,7 @@ type drill struct {
 
 func newDrill(t *testing.T, env *stack.Env, rate float64, ruleFiles ...string) *drill {
 	t.Helper()
-	return newDrillWith(t, env, monitors.Config{RuleFiles: ruleFiles, Traffic: config.Traffic{Rate: rate, Mix: config.DefaultMix()}})
+	return newDrillWith(t, env, monitors.Config{RuleFiles: ruleFiles, Traffic: demoTraffic(env.Config, rate, nil)})
 }
 
 func newDrillWith(t *testing.T, env *stack.Env, cfg monitors.Config) *drill {
@@ -161,7 +160,7 @@ func TestLiveStack(t *testing.T) {
 		// A hung app costs every tick its timeouts in wall time; short ones
 		// keep the test quick without changing what is detected.
 		d := newDrillWith(t, env, monitors.Config{
-			RuleFiles: []string{defaultRules}, Traffic: config.Traffic{Rate: 2, Mix: config.DefaultMix()},
+			RuleFiles: []string{defaultRules}, Traffic: demoTraffic(env.Config, 2, nil),
 			RequestTimeout: time.Second, ScrapeTimeout: time.Second, ProbeTimeout: time.Second,
 		})
 		defer d.logTimeline()

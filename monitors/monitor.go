@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -37,6 +38,10 @@ const Actor = "monitor"
 
 // Config is one drill's monitoring. Zero values take the defaults.
 type Config struct {
+	// Traffic is sent at Traffic.Rate, spread over Traffic.Requests by
+	// weight. Traffic.Mix is not read here: the mix weighs an app's profile
+	// (the demo app's) where the drill is wired, which folds it into
+	// Requests (see config.Traffic.Weigh). No requests, no traffic.
 	Traffic   config.Traffic
 	RuleFiles []string
 	// Severities map alerts' severity labels to P1..P4 (nil: the
@@ -57,19 +62,10 @@ type Config struct {
 	ProbeTimeout time.Duration
 	// ScrapeTimeout bounds one scrape (5s).
 	ScrapeTimeout time.Duration
-	// WebhookSecret signs the traffic's payment webhooks; empty means the
-	// app's WEBHOOK_SECRET from the stack configuration, else the demo app's
-	// default.
-	WebhookSecret string
 	Logger        *slog.Logger
 }
 
-// ConfigFrom takes the traffic and rule files of firedrill.yaml.
-func ConfigFrom(c config.Config) Config {
-	return Config{Traffic: c.Traffic, RuleFiles: c.Monitoring.RuleFiles, Severities: c.Monitoring.Severities()}
-}
-
-func (c *Config) defaults(env *stack.Env) {
+func (c *Config) defaults() {
 	if c.Workers <= 0 {
 		c.Workers = 12
 	}
@@ -84,15 +80,6 @@ func (c *Config) defaults(env *stack.Env) {
 	}
 	if c.ScrapeTimeout <= 0 {
 		c.ScrapeTimeout = 5 * time.Second
-	}
-	if c.WebhookSecret == "" {
-		c.WebhookSecret = env.Config.App.Env["WEBHOOK_SECRET"]
-	}
-	if c.WebhookSecret == "" {
-		c.WebhookSecret = "whsec_firedrill"
-	}
-	if c.Traffic.Mix == nil {
-		c.Traffic.Mix = config.DefaultMix()
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -144,7 +131,11 @@ func New(env *stack.Env, clock *incident.Clock, timeline *incident.Timeline, cfg
 	if env == nil || clock == nil || timeline == nil {
 		return nil, errors.New("new monitor: env, clock and timeline are required")
 	}
-	cfg.defaults(env)
+	cfg.defaults()
+	if cfg.Traffic.Rate > 0 && !slices.ContainsFunc(cfg.Traffic.Requests, func(r config.Request) bool { return r.Weight > 0 }) {
+		// Traffic.Mix alone sends nothing here: see Config.Traffic.
+		return nil, fmt.Errorf("new monitor: traffic rate %g but no request with a positive weight to send", cfg.Traffic.Rate)
+	}
 	// As Prometheus requires of scrape_timeout: no longer than the interval.
 	cfg.ScrapeTimeout = min(cfg.ScrapeTimeout, clock.Tick())
 	cfg.ProbeTimeout = min(cfg.ProbeTimeout, clock.Tick())
@@ -162,7 +153,7 @@ func New(env *stack.Env, clock *incident.Clock, timeline *incident.Timeline, cfg
 	}
 	m.scrapes = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute}}
 	m.load = &http.Client{Transport: &http.Transport{MaxIdleConns: cfg.MaxWorkers, MaxIdleConnsPerHost: cfg.MaxWorkers, IdleConnTimeout: time.Minute}}
-	m.traffic = newTraffic(m.load, env.AppURL, env.Config.App.HealthPath, cfg.WebhookSecret, cfg.Traffic, cfg.Workers, cfg.MaxWorkers, cfg.RequestTimeout)
+	m.traffic = newTraffic(m.load, env.AppURL, cfg.Traffic, cfg.Workers, cfg.MaxWorkers, cfg.RequestTimeout)
 	m.probes = newProbes(env, m.scrapes)
 	return m, nil
 }
@@ -259,7 +250,7 @@ func (m *Monitor) Tick(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("tick at %s: scrape: %w", drill, err)
 	}
-	if err := m.store(ts, probes, scrapes); err != nil {
+	if err := m.store(ctx, ts, probes, scrapes); err != nil {
 		return fmt.Errorf("tick at %s: %w", drill, err)
 	}
 	timing.Scrape = time.Since(mark)
@@ -303,9 +294,9 @@ func milestone(a incident.Alert, drill time.Duration, ts time.Time) incident.Mil
 // store appends the tick's probe and scrape samples at ts, with stale
 // markers for the series a target stopped exposing (all of them when its
 // scrape failed), as Prometheus' scrape loop writes them.
-func (m *Monitor) store(ts time.Time, probes []probeResult, scrapes []scrapeResult) error {
+func (m *Monitor) store(ctx context.Context, ts time.Time, probes []probeResult, scrapes []scrapeResult) error {
 	t := timestamp.FromTime(ts)
-	app := m.db.Appender(context.Background())
+	app := m.db.Appender(ctx)
 	var firstErr error
 	put := func(s sample) {
 		if _, err := app.Append(0, s.l, t, s.v); err != nil && !tolerable(err) && firstErr == nil {

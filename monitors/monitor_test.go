@@ -21,6 +21,7 @@ import (
 	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/internal/demoapp"
+	"github.com/firedrill/firedrill/internal/wiring"
 	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/stack"
 )
@@ -245,13 +246,20 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	case "POST /api/checkout":
-		if string(body) != `{"sku":"x"}` || r.Header.Get("Content-Type") != "application/json" {
+		if string(body) != `{"sku":"x"}` || r.Header.Get("Content-Type") != "application/json" || r.Header.Get("X-Tenant") != "t1" {
 			a.mu.Lock()
 			a.bad = append(a.bad, "checkout: "+string(body))
 			a.mu.Unlock()
 		}
 	}
 	_, _ = io.WriteString(w, `{}`)
+}
+
+// demoTraffic is the demo app's traffic as a drill wires it, for an app
+// configured as st: its profile weighed by mix (nil: its own weights), then
+// the requests own.
+func demoTraffic(st config.Stack, rate float64, mix config.Mix, own ...config.Request) config.Traffic {
+	return wiring.Traffic(config.Config{Stack: st, Traffic: config.Traffic{Rate: rate, Mix: mix, Requests: own}})
 }
 
 // trafficRun runs a monitor with traffic against a fake app for ticks
@@ -286,7 +294,7 @@ func outcomes(m *monitors.Monitor) map[string]int {
 func TestTrafficSendsEachTicksShareByTheMix(t *testing.T) {
 	t.Parallel()
 	// 4 requests per drill second over 15 s ticks: 60 a tick.
-	app, m, clock := trafficRun(t, config.Traffic{Rate: 4, Mix: config.Mix{"content": 60, "auth_status": 15, "login": 10, "webhook": 5, "health": 10}}, 5)
+	app, m, clock := trafficRun(t, demoTraffic(config.Default().Stack, 4, config.Mix{"content": 60, "auth_status": 15, "login": 10, "webhook": 5, "health": 10}), 5)
 	assert.Equal(t, 4, clock.Ticks(), "the first tick runs at drill time 0, four more after")
 
 	app.mu.Lock()
@@ -307,17 +315,33 @@ func TestTrafficSendsEachTicksShareByTheMix(t *testing.T) {
 // method, path and body.
 func TestTrafficSendsTheUsersOwnRequests(t *testing.T) {
 	t.Parallel()
-	app, m, _ := trafficRun(t, config.Traffic{Rate: 2, Mix: config.Mix{"health": 1}, Requests: []config.Request{
-		{Name: "catalog", Path: "/api/products?limit=5", Weight: 2},
-		{Name: "checkout", Method: "POST", Path: "/api/checkout", Body: `{"sku":"x"}`, Weight: 1},
-	}}, 2)
+	app, m, _ := trafficRun(t, demoTraffic(config.Default().Stack, 2, config.Mix{"health": 1},
+		config.Request{Name: "catalog", Path: "/api/products?limit=5", Weight: 2},
+		config.Request{Name: "checkout", Method: "POST", Path: "/api/checkout", Body: `{"sku":"x"}`, Headers: map[string]string{"X-Tenant": "t1"}, Weight: 1},
+	), 2)
 
 	app.mu.Lock()
 	defer app.mu.Unlock()
-	assert.Empty(t, app.bad, "the body and its content type are sent")
+	assert.Empty(t, app.bad, "the body, its content type and the headers are sent")
 	// Two ticks of 30 requests, by weights 1:2:1 (plus a health probe a tick).
 	assert.Equal(t, map[string]int{"GET /api/products": 30, "POST /api/checkout": 15, "GET /health": 15 + 2}, app.counts)
 	assert.Equal(t, map[string]int{"catalog 2xx": 30, "checkout 2xx": 15, "health 5xx": 15}, outcomes(m))
+}
+
+// A rate with nothing to send is a wiring mistake (a mix alone names a
+// profile's requests, which only the wiring supplies), not a quiet drill.
+func TestTrafficRateWithoutRequestsIsAnError(t *testing.T) {
+	t.Parallel()
+	env := &stack.Env{Config: config.Default().Stack, AppURL: "http://127.0.0.1:1"}
+	clock := incident.NewClock(incident.Compressed, 15*time.Second, time.Time{})
+	rules := writeRules(t, "groups: []\n")
+	_, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{RuleFiles: []string{rules},
+		Traffic: config.Traffic{Rate: 2, Mix: config.DefaultMix()}})
+	assert.ErrorContains(t, err, "no request with a positive weight")
+	m, err := monitors.New(env, clock, incident.NewTimeline(clock), monitors.Config{RuleFiles: []string{rules},
+		Traffic: demoTraffic(env.Config, 2, nil)})
+	require.NoError(t, err)
+	require.NoError(t, m.Close())
 }
 
 func TestCancelStopsRunPromptly(t *testing.T) {
@@ -331,7 +355,7 @@ func TestCancelStopsRunPromptly(t *testing.T) {
 		RuleFiles: []string{writeRules(t, "groups: []\n")},
 		// Requests that would each hang for ten minutes: only cancellation
 		// can end them.
-		Traffic: config.Traffic{Rate: 20}, RequestTimeout: 10 * time.Minute, ProbeTimeout: 10 * time.Minute,
+		Traffic: demoTraffic(config.Default().Stack, 20, nil), RequestTimeout: 10 * time.Minute, ProbeTimeout: 10 * time.Minute,
 	})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, m.Close()) })

@@ -196,7 +196,7 @@ func (e *evaluator) eval(ctx context.Context, ts time.Time) ([]incident.Alert, e
 			}
 			r.SetHealth(rules.HealthGood)
 			r.SetLastError(nil)
-			if err := e.write(r, vec, ts.Add(-g.QueryOffset)); err != nil {
+			if err := e.write(ctx, r, vec, ts.Add(-g.QueryOffset)); err != nil {
 				return out, err
 			}
 			if ar, ok := r.(*rules.AlertingRule); ok {
@@ -208,8 +208,8 @@ func (e *evaluator) eval(ctx context.Context, ts time.Time) ([]incident.Alert, e
 }
 
 // write appends a rule's output and stale markers for what it dropped.
-func (e *evaluator) write(r rules.Rule, vec promql.Vector, ts time.Time) error {
-	app := e.store.Appender(context.Background())
+func (e *evaluator) write(ctx context.Context, r rules.Rule, vec promql.Vector, ts time.Time) error {
+	app := e.store.Appender(ctx)
 	now := make(map[uint64]labels.Labels, len(vec))
 	for _, s := range vec {
 		now[s.Metric.Hash()] = s.Metric

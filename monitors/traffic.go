@@ -3,7 +3,6 @@ package monitors
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/firedrill/firedrill/config"
-	"github.com/firedrill/firedrill/internal/demoapp"
 )
 
 // Outcome classes of a client-side request.
@@ -36,62 +34,34 @@ type Outcome struct {
 }
 
 // generator is the steady load on the app. Each tick sends that tick's share
-// of the configured rate, spread over the endpoints by their weights.
+// of the configured rate, spread over the requests by their weights. It
+// knows no app: what it sends is what its requests say.
 type generator struct {
 	client  *http.Client
 	base    string
-	health  string // the app's health path
-	secret  string
 	workers int // the pool's starting size
 	// maxWorkers bounds the requests in flight when the app is slow.
 	maxWorkers int
 	timeout    time.Duration
 	rate       float64
-	schedule   []string // one tick's endpoint order, by smooth weighted round robin
+	schedule   []string // one tick's request order, by smooth weighted round robin
 	next       int      // where the next tick starts in schedule
 
 	carry float64 // the fraction of a request owed from earlier ticks
-	seq   int     // request counter, for content pages and webhook ids
+	seq   int     // request counter, handed to each request's Vary
 
-	custom map[string]config.Request // the user's requests, by name
+	requests map[string]config.Request // by name
 
 	mu       sync.Mutex
-	token    string // a session token from a successful login
 	outcomes map[[2]string]int
 }
 
-// trafficEndpoints maps config names to requests.
-var trafficEndpoints = map[string]bool{}
-
-func init() {
-	for _, e := range config.TrafficEndpoints {
-		trafficEndpoints[e] = true
-	}
-}
-
-// Seeded credentials of the demo app (internal/demoapp/schema.go seeds user
-// i with password "password-i").
-const (
-	trafficUser     = "user1@example.com"
-	trafficPassword = "password-1"
-)
-
-// webhookIDs bounds the payments the generator writes: webhooks upsert a
-// small ring of ids, so steady traffic does not grow the payments table
-// without end.
-const webhookIDs = 16
-
-func newTraffic(client *http.Client, base, health, secret string, cfg config.Traffic, workers, maxWorkers int, timeout time.Duration) *generator {
-	t := &generator{client: client, base: base, health: health, secret: secret, workers: workers, maxWorkers: max(workers, maxWorkers), timeout: timeout, rate: cfg.Rate,
-		outcomes: map[[2]string]int{}, custom: map[string]config.Request{}}
+func newTraffic(client *http.Client, base string, cfg config.Traffic, workers, maxWorkers int, timeout time.Duration) *generator {
+	t := &generator{client: client, base: base, workers: workers, maxWorkers: max(workers, maxWorkers), timeout: timeout, rate: cfg.Rate,
+		outcomes: map[[2]string]int{}, requests: map[string]config.Request{}}
 	weights := config.Mix{}
-	for n, w := range cfg.Mix {
-		if trafficEndpoints[n] {
-			weights[n] = w
-		}
-	}
 	for _, r := range cfg.Requests {
-		t.custom[r.Name] = r
+		t.requests[r.Name] = r
 		weights[r.Name] = r.Weight
 	}
 	t.schedule = schedule(weights)
@@ -203,99 +173,42 @@ func (t *generator) Send(ctx context.Context, tick time.Duration) error {
 
 // do sends one request and counts its outcome. A request cut short by the
 // drill's own cancellation is not counted: the app did nothing wrong.
-func (t *generator) do(ctx context.Context, endpoint string, seq int) {
+func (t *generator) do(ctx context.Context, name string, seq int) {
 	rctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
-	req, err := t.request(rctx, endpoint, seq)
+	r := t.requests[name]
+	req, err := t.request(rctx, r, seq)
 	if err != nil {
-		t.count1(endpoint, ClassError)
+		t.count1(name, ClassError)
 		return
 	}
 	resp, err := t.client.Do(req)
 	if err != nil {
 		if ctx.Err() == nil {
-			t.count1(endpoint, ClassError)
+			t.count1(name, ClassError)
 		}
 		return
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
-	if endpoint == "login" && resp.StatusCode == http.StatusOK {
-		var v struct {
-			Token string `json:"token"`
-		}
-		if json.Unmarshal(body, &v) == nil && v.Token != "" {
-			t.mu.Lock()
-			t.token = v.Token
-			t.mu.Unlock()
-		}
+	if r.Answered != nil {
+		r.Answered(resp.StatusCode, body)
 	}
-	t.count1(endpoint, fmt.Sprintf("%dxx", resp.StatusCode/100))
+	t.count1(name, fmt.Sprintf("%dxx", resp.StatusCode/100))
 }
 
-func (t *generator) request(ctx context.Context, endpoint string, seq int) (*http.Request, error) {
-	switch endpoint {
-	case "content":
-		return http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/content/public?page=%d", t.base, seq%5), nil)
-	case "auth_status":
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.base+"/api/auth/status", nil)
-		if err != nil {
-			return nil, err
-		}
-		t.mu.Lock()
-		tok := t.token
-		t.mu.Unlock()
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		return req, nil
-	case "login":
-		body, _ := json.Marshal(map[string]string{"email": trafficUser, "password": trafficPassword})
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.base+"/api/auth/login", bytes.NewReader(body))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		return req, nil
-	case "webhook":
-		id := fmt.Sprintf("pi_firedrill_%02d", seq%webhookIDs)
-		body, _ := json.Marshal(map[string]any{
-			"id": "evt_" + id, "type": "payment_intent.succeeded",
-			"data": map[string]any{"object": map[string]any{"id": id, "amount": 1999, "currency": "usd", "status": "succeeded"}},
-		})
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.base+"/webhooks/stripe", bytes.NewReader(body))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Stripe-Signature", demoapp.SignWebhook(t.secret, time.Now(), body))
-		return req, nil
-	case "health":
-		return http.NewRequestWithContext(ctx, http.MethodGet, t.base+t.health, nil)
+func (t *generator) request(ctx context.Context, r config.Request, seq int) (*http.Request, error) {
+	s := r.Prepare(seq)
+	var body io.Reader
+	if s.Body != nil {
+		body = bytes.NewReader(s.Body)
 	}
-	if c, ok := t.custom[endpoint]; ok {
-		method := c.Method
-		if method == "" {
-			method = http.MethodGet
-		}
-		var body io.Reader
-		if c.Body != "" {
-			body = strings.NewReader(c.Body)
-		}
-		req, err := http.NewRequestWithContext(ctx, method, t.base+c.Path, body)
-		if err != nil {
-			return nil, err
-		}
-		if c.Body != "" {
-			ct := c.ContentType
-			if ct == "" {
-				ct = "application/json"
-			}
-			req.Header.Set("Content-Type", ct)
-		}
-		return req, nil
+	req, err := http.NewRequestWithContext(ctx, s.Method, t.base+s.Path, body)
+	if err != nil {
+		return nil, fmt.Errorf("build request %s: %w", r.Name, err)
 	}
-	return nil, fmt.Errorf("build request: unknown endpoint %q", endpoint)
+	req.Header = s.Header
+	return req, nil
 }
 
 func (t *generator) count1(endpoint, class string) {

@@ -17,6 +17,7 @@ import (
 	"github.com/firedrill/firedrill/injectors"
 	"github.com/firedrill/firedrill/internal/demoapp"
 	"github.com/firedrill/firedrill/internal/stacktest"
+	"github.com/firedrill/firedrill/internal/wiring"
 	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/stack"
@@ -44,7 +45,7 @@ func newDrill(t *testing.T, env *stack.Env, playbook string, think time.Duration
 	rt := responders.NewRuntime(env, d.clock, nil)
 	d.oncall = responders.NewOnCall("on-call", pb, think, rt, d.tl)
 	d.pager = responders.NewPager(d.tl, d.oncall)
-	mc := monitors.ConfigFrom(stacktest.Config(t))
+	mc := wiring.MonitorConfig(stacktest.Config(t))
 	mc.Traffic.Rate = 4
 	mc.RuleFiles = []string{"../rules/default.rules.yml"}
 	mc.Sink = d.pager

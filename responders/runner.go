@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/stack"
 )
 
 // VerificationPassed is the Subject of the Note milestone a playbook run
@@ -176,29 +176,15 @@ func (r *Run) record(m incident.Milestone, spec *StepSpec) {
 	if spec != nil {
 		m.Labels["phase"], m.Labels["kind"] = string(spec.Phase), spec.Kind
 	}
-	m.Detail = truncate(Redact(m.Detail), MaxOutput)
+	m.Detail = truncate(stack.Redact(m.Detail), MaxOutput)
 	r.tl.Record(m)
-}
-
-var (
-	// userinfo passwords in URLs: scheme://user:secret@host
-	urlPassword = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^@\s/]*@`)
-	// key=value passwords in libpq conninfo strings and environments.
-	kvPassword = regexp.MustCompile(`(?i)\b(password|PGPASSWORD)(\s*=\s*)('[^']*'|\S+)`)
-)
-
-// Redact hides passwords in URLs (as url.URL.Redacted does) and in
-// password= settings, for anything recorded or printed.
-func Redact(s string) string {
-	s = urlPassword.ReplaceAllString(s, "${1}xxxxx@")
-	return kvPassword.ReplaceAllString(s, "${1}${2}xxxxx")
 }
 
 func redactErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	if r := Redact(err.Error()); r != err.Error() {
+	if r := stack.Redact(err.Error()); r != err.Error() {
 		return errors.New(r)
 	}
 	return err

@@ -47,7 +47,7 @@ steps:
 	assert.NotContains(t, script.Detail, env.Config.Postgres.Password+"@")
 	inline := r.finished(t, "inline").Detail
 	assert.Equal(t, fmt.Sprintf("hello from scripts\napp at %s, redis at %s, run %s\n%s",
-		env.AppURL, responders.Redact(env.RedisURL), env.RunID, env.Config.Postgres.Database), inline)
+		env.AppURL, stack.Redact(env.RedisURL), env.RunID, env.Config.Postgres.Database), inline)
 
 	bad := runPlaybook(ctx, t, env, "", `name: shell-fails
 steps:

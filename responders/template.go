@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/firedrill/firedrill/incident"
-	"github.com/firedrill/firedrill/injectors"
 )
 
 // TemplateData is what a step's text may refer to as {{ .Field }}: the drill
@@ -25,7 +24,7 @@ type TemplateData struct {
 	User        string // the database role the stack runs as
 	RunID       string
 	// Backup is where the data-deletion fault leaves its pg_dump backup, in
-	// the Postgres service's file system (see injectors.BackupPath): what an
+	// the Postgres service's file system (see stack.Env.BackupPath): what an
 	// exec step in service postgres restores from.
 	Backup string
 	// Dir is the playbook's directory.
@@ -117,7 +116,7 @@ func (rt *Runtime) data(dir string) TemplateData {
 			d.Database = strings.TrimPrefix(u.Path, "/")
 		}
 	}
-	d.Backup = injectors.BackupPath(e)
+	d.Backup = e.BackupPath()
 	return d
 }
 

@@ -223,7 +223,7 @@ func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
 	}
 	s.env, s.envUsed, s.provider = env, true, env.Provider
 	// Where the stack listens, for people acting on it during a game day.
-	s.opts.Progress("stack up: app %s, postgres %s, redis %s", env.AppURL, responders.Redact(env.PostgresURL), env.RedisURL)
+	s.opts.Progress("stack up: app %s, postgres %s, redis %s", env.AppURL, stack.Redact(env.PostgresURL), env.RedisURL)
 	return env, nil
 }
 

@@ -97,26 +97,6 @@ func Cleanup(ctx context.Context, runID string) (Leftovers, error) {
 	return l, errors.Join(errs...)
 }
 
-// removeRunFiles removes a run's files in the temporary directory (every
-// run's when runID is empty): the local provider's directory, and files
-// drills leave on the host, such as /tmp/firedrill-backup-<run id>.dump.
-func removeRunFiles(runID string) error {
-	id := runID
-	if id == "" {
-		id = "2" // run ids start with the year
-	}
-	var errs []error
-	for _, pattern := range []string{"firedrill-" + id + "*", "firedrill-backup-" + id + "*"} {
-		paths, _ := filepath.Glob(filepath.Join(os.TempDir(), pattern))
-		for _, p := range paths {
-			if err := os.RemoveAll(p); err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errors.Join(errs...)
-}
-
 // findProcesses lists the processes whose environment holds
 // FIREDRILL_RUN=runID (any value when runID is empty).
 func findProcesses(runID string) []int {

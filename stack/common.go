@@ -100,21 +100,3 @@ func connectAdmin(ctx context.Context, url string) (*pgx.Conn, error) {
 }
 
 func quoteIdent(s string) string { return pgx.Identifier{s}.Sanitize() }
-
-// hostPorts are the loopback ports one stack's services are reached on.
-type hostPorts struct{ postgres, redis, app, postgresExporter, redisExporter int }
-
-// wireHost reserves the stack's ports and sets the Env's URLs from them,
-// as both providers publish every service on 127.0.0.1.
-func wireHost(env *Env) (hostPorts, error) {
-	ports, err := freePorts(5)
-	if err != nil {
-		return hostPorts{}, err
-	}
-	p := hostPorts{ports[0], ports[1], ports[2], ports[3], ports[4]}
-	pg := env.Config.Postgres
-	env.PostgresURL = fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", pg.User, pg.Password, p.postgres, pg.Database)
-	env.RedisURL = fmt.Sprintf("redis://127.0.0.1:%d/0", p.redis)
-	env.AppURL = fmt.Sprintf("http://127.0.0.1:%d", p.app)
-	return p, nil
-}

@@ -23,6 +23,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/internal/poll"
 )
 
 // Docker is the provider that runs the stack in containers through
@@ -33,14 +34,16 @@ type Docker struct {
 	progress Progress
 }
 
-// NewDocker returns the Docker provider for one run.
+// NewDocker returns the Docker provider for one run. It changes nothing
+// until used: the provider may not be (auto falls back to local).
 func NewDocker(runID string, progress Progress) *Docker {
-	configureTestcontainers()
 	return &Docker{runID: runID, progress: progress}
 }
 
-// configureTestcontainers sets two testcontainers defaults before its
-// configuration is first read, unless the user set them:
+// configureTestcontainers sets two testcontainers defaults in the process
+// environment, unless the user set them. testcontainers reads them once, so
+// everything that talks to Docker through it (Available, Start,
+// FindLeftovers) calls this first, and nothing that does not:
 //   - TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1 when the Docker socket is local,
 //     or testcontainers may guess the default gateway as the Docker host, and
 //     nothing may ever be sent to an address outside this machine;
@@ -66,6 +69,7 @@ func (d *Docker) Name() string { return "docker" }
 
 // Available pings the Docker daemon.
 func (d *Docker) Available(ctx context.Context) error {
+	configureTestcontainers()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := pingDocker(ctx); err != nil {
@@ -105,134 +109,170 @@ func pingDocker(ctx context.Context) (err error) {
 // Start runs Postgres, Redis, the exporters and the app, in that order, and
 // returns once the app is healthy and the seeded database is snapshotted.
 func (d *Docker) Start(ctx context.Context, cfg config.Stack) (*Env, error) {
-	env := &Env{RunID: d.runID, Provider: d.Name(), Config: cfg}
+	env := &Env{RunID: d.runID, Provider: d.Name(), Config: cfg, serviceTempDir: containerTempDir}
 	if err := d.start(ctx, env); err != nil {
 		return env, fmt.Errorf("start docker stack: %w", err)
 	}
 	return env, nil
 }
 
+// dockerRun is one Start of the docker provider: the stack's network and
+// the client its services' controls share.
+type dockerRun struct {
+	*Docker
+	env     *Env
+	cli     *testcontainers.DockerClient
+	nw      *testcontainers.DockerNetwork
+	timeout time.Duration
+}
+
 func (d *Docker) start(ctx context.Context, env *Env) error {
-	cfg := env.Config
-	timeout := cfg.StartupTimeout.D()
+	r, err := d.prepare(ctx, env)
+	if err != nil {
+		return err
+	}
+	for _, step := range []func(context.Context) error{r.startPostgres, r.startRedis, r.startExporters, r.startApp} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return finishStart(ctx, env, d.progress)
+}
+
+// prepare opens the client, creates the run's network and reserves the
+// ports.
+func (d *Docker) prepare(ctx context.Context, env *Env) (*dockerRun, error) {
+	configureTestcontainers()
 	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
-		return fmt.Errorf("docker client: %w", err)
+		return nil, fmt.Errorf("docker client: %w", err)
 	}
 	env.onClose(func(context.Context) error { return cli.Close() })
-
 	d.progress.say("creating network")
 	nw, err := network.New(ctx, network.WithLabels(map[string]string{RunLabel: d.runID}))
 	if err != nil {
-		return fmt.Errorf("network: %w", err)
+		return nil, fmt.Errorf("network: %w", err)
 	}
 	env.onClose(func(ctx context.Context) error { return nw.Remove(ctx) })
-
-	hp, err := wireHost(env)
-	if err != nil {
-		return err
+	if err := wireHost(env); err != nil {
+		return nil, err
 	}
-	pgPort, redisPort, appPort, pgExpPort, redisExpPort := hp.postgres, hp.redis, hp.app, hp.postgresExporter, hp.redisExporter
-	pg := cfg.Postgres
-	inNetPG := fmt.Sprintf("postgres://%s:%s@%s:5432/%s?sslmode=disable", pg.User, pg.Password, Postgres, pg.Database)
-	inNetRedis := "redis://" + Redis + ":6379/0"
+	return &dockerRun{Docker: d, env: env, cli: cli, nw: nw, timeout: env.Config.StartupTimeout.D()}, nil
+}
 
-	common := func(service string, containerPort string, hostPort int) []testcontainers.ContainerCustomizer {
-		return []testcontainers.ContainerCustomizer{
-			network.WithNetwork([]string{service}, nw),
-			testcontainers.WithLabels(map[string]string{RunLabel: d.runID, "firedrill.service": service}),
-			testcontainers.WithName("firedrill-" + d.runID + "-" + service),
-			bindLoopback(containerPort, hostPort),
-		}
-	}
-	track := func(c testcontainers.Container) {
-		if c != nil {
-			env.onClose(func(ctx context.Context) error { return c.Terminate(ctx) })
-		}
-	}
+// inNetwork are the addresses of Postgres and Redis on the run's network,
+// as the exporters and the app reach them.
+func (r *dockerRun) inNetwork() (pgURL, redisURL string) {
+	pg := r.env.Config.Postgres
+	return fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", pg.User, pg.Password, Postgres, spec(Postgres).port, pg.Database),
+		fmt.Sprintf("redis://%s:%d/0", Redis, spec(Redis).port)
+}
 
-	d.progress.say("starting postgres (%s)", pg.Image)
-	pgc, err := tcpostgres.Run(ctx, pg.Image, append(common(Postgres, "5432/tcp", pgPort),
+// common are the options of every container: the network, the run's
+// labels and name, and the service's port published on 127.0.0.1.
+func (r *dockerRun) common(service string, containerPort int) []testcontainers.ContainerCustomizer {
+	return []testcontainers.ContainerCustomizer{
+		network.WithNetwork([]string{service}, r.nw),
+		testcontainers.WithLabels(map[string]string{RunLabel: r.runID, "firedrill.service": service}),
+		testcontainers.WithName("firedrill-" + r.runID + "-" + service),
+		bindLoopback(tcpPort(containerPort), r.env.hostPorts[service]),
+	}
+}
+
+func tcpPort(p int) string { return strconv.Itoa(p) + "/tcp" }
+
+// track has Close terminate c, which a failed run may return half made.
+func (r *dockerRun) track(c testcontainers.Container) {
+	if c != nil {
+		r.env.onClose(func(ctx context.Context) error { return c.Terminate(ctx) })
+	}
+}
+
+// control registers the table's service name, run in c.
+func (r *dockerRun) control(name string, c testcontainers.Container) {
+	r.env.addService(&dockerService{name: name, c: c, cli: r.cli, ready: spec(name).readiness(r.env)})
+}
+
+func (r *dockerRun) startPostgres(ctx context.Context) error {
+	pg := r.env.Config.Postgres
+	r.progress.say("starting postgres (%s)", pg.Image)
+	c, err := tcpostgres.Run(ctx, pg.Image, append(r.common(Postgres, spec(Postgres).port),
 		tcpostgres.WithDatabase(pg.Database), tcpostgres.WithUsername(pg.User), tcpostgres.WithPassword(pg.Password),
 		testcontainers.WithCmdArgs("-c", "max_connections="+strconv.Itoa(pg.MaxConnections)),
 		tcpostgres.BasicWaitStrategies(),
-		testcontainers.WithAdditionalWaitStrategyAndDeadline(timeout))...)
-	if pgc != nil {
-		track(pgc.Container)
+		testcontainers.WithAdditionalWaitStrategyAndDeadline(r.timeout))...)
+	if c != nil {
+		r.track(c.Container)
 	}
 	if err != nil {
-		return imageHint(ctx, cli, pg.Image, err)
+		return imageHint(ctx, r.cli, pg.Image, err)
 	}
-	env.addService(&dockerService{name: Postgres, c: pgc.Container, cli: cli, ready: func(ctx context.Context) error {
-		return pingPostgres(ctx, env.PostgresURL)
-	}})
+	r.control(Postgres, c.Container)
+	return nil
+}
 
-	d.progress.say("starting redis (%s)", cfg.Redis.Image)
-	rc, err := tcredis.Run(ctx, cfg.Redis.Image, append(common(Redis, "6379/tcp", redisPort),
+func (r *dockerRun) startRedis(ctx context.Context) error {
+	image := r.env.Config.Redis.Image
+	r.progress.say("starting redis (%s)", image)
+	c, err := tcredis.Run(ctx, image, append(r.common(Redis, spec(Redis).port),
 		testcontainers.WithCmdArgs("--save", "", "--appendonly", "no"))...)
-	if rc != nil {
-		track(rc.Container)
+	if c != nil {
+		r.track(c.Container)
 	}
 	if err != nil {
-		return imageHint(ctx, cli, cfg.Redis.Image, err)
+		return imageHint(ctx, r.cli, image, err)
 	}
-	env.addService(&dockerService{name: Redis, c: rc.Container, cli: cli, ready: func(ctx context.Context) error {
-		return pingRedis(ctx, env.RedisURL)
-	}})
+	r.control(Redis, c.Container)
+	return nil
+}
 
-	exporters := []struct {
-		name, port string
-		hostPort   int
-		exp        config.Exporter
-		env        map[string]string
-		job, up    string
-	}{
-		{PostgresExporter, "9187/tcp", pgExpPort, cfg.Exporters.Postgres, map[string]string{"DATA_SOURCE_NAME": inNetPG}, "postgres", "pg_up"},
-		{RedisExporter, "9121/tcp", redisExpPort, cfg.Exporters.Redis, map[string]string{"REDIS_ADDR": inNetRedis}, "redis", "redis_up"},
-	}
-	for _, x := range exporters {
-		if !x.exp.On() {
+// startExporters runs the exporters the configuration turns on.
+func (r *dockerRun) startExporters(ctx context.Context) error {
+	pgURL, redisURL := r.inNetwork()
+	addr := map[string]string{PostgresExporter: pgURL, RedisExporter: redisURL}
+	for _, x := range exporters() {
+		exp := x.exporter(r.env.Config.Exporters)
+		if !exp.On() {
 			continue
 		}
-		d.progress.say("starting %s (%s)", x.name, x.exp.Image)
-		metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", x.hostPort)
-		c, err := testcontainers.Run(ctx, x.exp.Image, append(common(x.name, x.port, x.hostPort),
-			testcontainers.WithExposedPorts(x.port),
-			testcontainers.WithEnv(x.env),
-			testcontainers.WithWaitStrategyAndDeadline(timeout, wait.ForHTTP("/metrics").WithPort(x.port)))...)
-		track(c)
+		r.progress.say("starting %s (%s)", x.name, exp.Image)
+		port := tcpPort(x.port)
+		c, err := testcontainers.Run(ctx, exp.Image, append(r.common(x.name, x.port),
+			testcontainers.WithExposedPorts(port),
+			testcontainers.WithEnv(map[string]string{x.addrEnv: addr[x.name]}),
+			testcontainers.WithWaitStrategyAndDeadline(r.timeout, wait.ForHTTP("/metrics").WithPort(port)))...)
+		r.track(c)
 		if err != nil {
-			return imageHint(ctx, cli, x.exp.Image, err)
+			return imageHint(ctx, r.cli, exp.Image, err)
 		}
-		env.addService(&dockerService{name: x.name, c: c, cli: cli, ready: func(ctx context.Context) error {
-			return httpOK(ctx, metricsURL)
-		}})
-		env.Targets = append(env.Targets, MetricsTarget{Job: x.job, Instance: x.name + ":" + strings.TrimSuffix(x.port, "/tcp"), URL: metricsURL, UpMetric: x.up})
+		r.control(x.name, c)
+		r.env.addTarget(x)
 	}
+	return nil
+}
 
-	app := cfg.App
-	appEnv, err := appEnvironment(app, inNetPG, inNetRedis, app.Port)
+func (r *dockerRun) startApp(ctx context.Context) error {
+	app := r.env.Config.App
+	pgURL, redisURL := r.inNetwork()
+	appEnv, err := appEnvironment(app, pgURL, redisURL, app.Port)
 	if err != nil {
 		return err
 	}
-	appPortSpec := strconv.Itoa(app.Port) + "/tcp"
-	d.progress.say("starting app (%s)", app.Image)
-	ac, err := testcontainers.Run(ctx, app.Image, append(common(App, appPortSpec, appPort),
-		testcontainers.WithExposedPorts(appPortSpec),
+	port := tcpPort(app.Port)
+	r.progress.say("starting app (%s)", app.Image)
+	c, err := testcontainers.Run(ctx, app.Image, append(r.common(App, app.Port),
+		testcontainers.WithExposedPorts(port),
 		testcontainers.WithEnv(appEnv),
-		// Any answer means the server is up; Start below waits for health.
-		testcontainers.WithWaitStrategyAndDeadline(timeout, wait.ForHTTP(app.HealthPath).
-			WithPort(appPortSpec).WithStatusCodeMatcher(func(int) bool { return true })))...)
-	track(ac)
+		// Any answer means the server is up; Start waits for health after.
+		testcontainers.WithWaitStrategyAndDeadline(r.timeout, wait.ForHTTP(app.HealthPath).
+			WithPort(port).WithStatusCodeMatcher(func(int) bool { return true })))...)
+	r.track(c)
 	if err != nil {
-		return imageHint(ctx, cli, app.Image, err)
+		return imageHint(ctx, r.cli, app.Image, err)
 	}
-	env.addService(&dockerService{name: App, c: ac, cli: cli, ready: func(ctx context.Context) error {
-		return httpAnswers(ctx, env.AppURL+app.HealthPath)
-	}})
-	env.Targets = append([]MetricsTarget{{Job: "app", Instance: App + ":" + strconv.Itoa(app.Port), URL: env.AppURL + app.MetricsPath}}, env.Targets...)
-
-	return finishStart(ctx, env, d.progress)
+	r.control(App, c)
+	r.env.addAppTarget()
+	return nil
 }
 
 // finishStart is the part of a start both providers share: clients, health,
@@ -306,7 +346,7 @@ func (s *dockerService) Start(ctx context.Context) error {
 			return fmt.Errorf("start %s: %w", s.name, err)
 		}
 	}
-	if err := poll(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
+	if err := poll.Until(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
 		return fmt.Errorf("start %s: %w", s.name, err)
 	}
 	return nil
@@ -330,7 +370,7 @@ func (s *dockerService) Unpause(ctx context.Context) error {
 	if _, err := s.cli.ContainerUnpause(ctx, s.c.GetContainerID(), client.ContainerUnpauseOptions{}); err != nil {
 		return fmt.Errorf("unpause %s: %w", s.name, err)
 	}
-	if err := poll(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
+	if err := poll.Until(ctx, 60*time.Second, 100*time.Millisecond, s.ready); err != nil {
 		return fmt.Errorf("unpause %s: %w", s.name, err)
 	}
 	return nil

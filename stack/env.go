@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/internal/poll"
 )
 
 // Env is a running stack, as the rest of firedrill sees it.
@@ -42,10 +43,15 @@ type Env struct {
 	Targets []MetricsTarget
 
 	services map[string]Service
-	data     *dataSnapshot
-	mu       sync.Mutex
-	closers  []func(context.Context) error
-	closed   bool
+	// hostPorts are the services' ports on 127.0.0.1, by name (wireHost).
+	hostPorts map[string]int
+	// serviceTempDir is the services' temporary directory when it is not
+	// this host's (containers); see BackupPath.
+	serviceTempDir string
+	data           *dataSnapshot
+	mu             sync.Mutex
+	closers        []func(context.Context) error
+	closed         bool
 }
 
 // snapshotSuffix names the template database that Reset copies from.
@@ -150,7 +156,7 @@ func (e *Env) connectClients(ctx context.Context) error {
 
 // WaitHealthy polls the app's health path until it answers 200.
 func (e *Env) WaitHealthy(ctx context.Context, timeout time.Duration) error {
-	return poll(ctx, timeout, 100*time.Millisecond, func(ctx context.Context) error {
+	return poll.Until(ctx, timeout, 100*time.Millisecond, func(ctx context.Context) error {
 		return httpOK(ctx, e.AppURL+e.Config.App.HealthPath)
 	})
 }
@@ -178,36 +184,9 @@ func httpGet(ctx context.Context, u string) (string, error) {
 		return "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET %s: %s", redactURL(u), resp.Status)
+		return "", fmt.Errorf("GET %s: %s", Redact(u), resp.Status)
 	}
 	return string(body), nil
-}
-
-// permanent wraps an error that poll must not retry.
-type permanent struct{ error }
-
-// poll calls check every interval until it succeeds, ctx ends or timeout
-// passes; the error names the last failure.
-func poll(ctx context.Context, timeout, interval time.Duration, check func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		err := check(ctx)
-		if err == nil {
-			return nil
-		}
-		var p permanent
-		if errors.As(err, &p) {
-			return p.error
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("gave up after %s: %w", timeout, err)
-		case <-t.C:
-		}
-	}
 }
 
 // snapshot keeps the seeded app database as a template that Reset copies.
@@ -317,7 +296,7 @@ func (e *Env) waitExporters(ctx context.Context, timeout time.Duration) error {
 		if t.UpMetric == "" {
 			continue
 		}
-		err := poll(ctx, timeout, 100*time.Millisecond, func(ctx context.Context) error {
+		err := poll.Until(ctx, timeout, 100*time.Millisecond, func(ctx context.Context) error {
 			body, err := httpGet(ctx, t.URL)
 			if err != nil {
 				return err
@@ -337,7 +316,7 @@ func (e *Env) waitExporters(ctx context.Context, timeout time.Duration) error {
 // copyDatabase creates dst from src as a template, ending the sessions on
 // src that keep it busy (SQLSTATE 55006) until the copy goes through.
 func (e *Env) copyDatabase(ctx context.Context, conn *pgx.Conn, src, dst string) error {
-	return poll(ctx, 30*time.Second, 50*time.Millisecond, func(ctx context.Context) error {
+	return poll.Until(ctx, 30*time.Second, 50*time.Millisecond, func(ctx context.Context) error {
 		if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 			WHERE datname = $1 AND pid <> pg_backend_pid()`, src); err != nil {
 			return err
@@ -345,7 +324,7 @@ func (e *Env) copyDatabase(ctx context.Context, conn *pgx.Conn, src, dst string)
 		_, err := conn.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{dst}.Sanitize()+` TEMPLATE `+pgx.Identifier{src}.Sanitize())
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code != "55006" {
-			return permanent{err}
+			return poll.Permanent(err)
 		}
 		return err
 	})
@@ -358,13 +337,4 @@ func (e *Env) withAdmin(ctx context.Context, f func(*pgx.Conn) error) error {
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	return f(conn)
-}
-
-// redactURL hides a password in a URL, for anything printed or recorded.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	return u.Redacted()
 }

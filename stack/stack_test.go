@@ -48,6 +48,9 @@ func testProvider(t *testing.T, provider string) {
 	code, body, err := get(t, env.AppURL+"/health", 5*time.Second)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, code, body)
+	if provider == "docker" {
+		assert.Equal(t, "/tmp/firedrill-backup-"+env.RunID+".dump", env.BackupPath(), "backups are in the container's /tmp")
+	}
 
 	t.Run("metrics", func(t *testing.T) {
 		// Traffic first, so the labelled series exist.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -64,7 +63,7 @@ func newUpCmd(st *State, g *globalFlags) *cobra.Command {
 // printEnv shows a running stack to a person: URLs, health, metrics.
 func printEnv(ctx context.Context, w io.Writer, env *stack.Env, took time.Duration) {
 	fmt.Fprintf(w, "stack %s (%s provider) up in %s\n\n", env.RunID, env.Provider, took.Round(100*time.Millisecond))
-	fmt.Fprintf(w, "  postgres  %s\n", redact(env.PostgresURL))
+	fmt.Fprintf(w, "  postgres  %s\n", stack.Redact(env.PostgresURL))
 	fmt.Fprintf(w, "  redis     %s\n", env.RedisURL)
 	fmt.Fprintf(w, "  app       %s\n", env.AppURL)
 	for _, t := range env.Targets {
@@ -110,12 +109,4 @@ func sample(page string, n int) []string {
 		out = append(out, l)
 	}
 	return out
-}
-
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	return u.Redacted()
 }

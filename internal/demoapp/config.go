@@ -34,7 +34,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		MaxConns:       10,
 		AcquireTimeout: 2 * time.Second,
 		CacheTTL:       5 * time.Second,
-		WebhookSecret:  "whsec_firedrill",
+		WebhookSecret:  DefaultWebhookSecret,
 		SeedScale:      1,
 	}
 	if c.DatabaseURL == "" {

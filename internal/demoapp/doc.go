@@ -9,4 +9,7 @@
 // that cannot reach a dependency within a bounded time fail with a 5xx
 // instead of hanging, so every fault is visible in its metrics; and an admin
 // API (/admin/flags) through which faults and playbooks flip its flags.
+// TrafficProfile is the steady traffic the harness sends it, as generic
+// requests; the app, not the harness, knows its endpoints, seeded
+// credentials and webhook signing.
 package demoapp

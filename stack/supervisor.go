@@ -1,0 +1,242 @@
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/firedrill/firedrill/internal/poll"
+)
+
+// tail is the end of a process's output, for an error message.
+func tail(b []byte) string {
+	s := strings.TrimSpace(string(b))
+	if len(s) > 2000 {
+		s = "…" + s[len(s)-2000:]
+	}
+	return s
+}
+
+// procService is one process of the local stack, supervised: started in a
+// process group of its own (so signals reach its children), stopped,
+// paused and resumed by signals to the group, and waited on until its
+// service answers.
+type procService struct {
+	name       string
+	cmd        []string
+	env        []string
+	dir        string
+	log        string
+	cred       *syscall.Credential
+	stopSignal syscall.Signal
+	ready      func(context.Context) error
+	// execEnv is added to Exec's environment (psql's PG* variables, ...).
+	execEnv []string
+	// execArgs rewrites an Exec command for the local port (redis-cli -p).
+	execArgs func([]string) []string
+
+	mu     sync.Mutex
+	proc   *os.Process
+	done   chan struct{}
+	paused bool
+}
+
+func (s *procService) Name() string { return s.name }
+
+func (s *procService) running() bool {
+	if s.done == nil {
+		return false
+	}
+	select {
+	case <-s.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// Start runs the process unless it runs (a paused one is resumed), and
+// waits until it is ready; a process that exits first fails the start with
+// the end of its log.
+func (s *procService) Start(ctx context.Context) error {
+	s.mu.Lock()
+	if s.running() {
+		paused := s.paused
+		s.mu.Unlock()
+		if paused {
+			return s.Unpause(ctx)
+		}
+		return nil
+	}
+	done, err := s.spawn()
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("start %s: %w", s.name, err)
+	}
+	if err := s.waitReady(ctx, done); err != nil {
+		out, _ := os.ReadFile(s.log)
+		return fmt.Errorf("start %s: %w\n%s", s.name, err, tail(out))
+	}
+	return nil
+}
+
+// spawn starts the process in a process group of its own, its output
+// appended to its log, and returns a channel closed when it exits. The
+// caller holds s.mu.
+func (s *procService) spawn() (chan struct{}, error) {
+	logf, err := os.OpenFile(s.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	c := exec.Command(s.cmd[0], s.cmd[1:]...)
+	c.Env = s.env
+	c.Dir = s.dir
+	c.Stdout, c.Stderr = logf, logf
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: s.cred, Pdeathsig: syscall.SIGKILL}
+	// Pdeathsig is bound to the starting thread; keep it for the child's life.
+	runtime.LockOSThread()
+	err = c.Start()
+	runtime.UnlockOSThread()
+	if err != nil {
+		logf.Close()
+		return nil, err
+	}
+	done := make(chan struct{})
+	s.proc, s.done, s.paused = c.Process, done, false
+	go func() {
+		_ = c.Wait()
+		logf.Close()
+		close(done)
+	}()
+	return done, nil
+}
+
+// waitReady polls the service's ready check until it passes, giving up at
+// once if the process exits.
+func (s *procService) waitReady(ctx context.Context, done <-chan struct{}) error {
+	return poll.Until(ctx, 60*time.Second, 100*time.Millisecond, func(ctx context.Context) error {
+		select {
+		case <-done:
+			return poll.Permanent(errors.New("exited"))
+		default:
+		}
+		return s.ready(ctx)
+	})
+}
+
+func (s *procService) signal(sig syscall.Signal) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.running() {
+		return fmt.Errorf("%s is not running", s.name)
+	}
+	return syscall.Kill(-s.proc.Pid, sig)
+}
+
+func (s *procService) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.running() {
+		s.mu.Unlock()
+		return nil
+	}
+	done, pid, paused := s.done, s.proc.Pid, s.paused
+	s.mu.Unlock()
+	_ = syscall.Kill(-pid, s.stopSignal)
+	if paused {
+		_ = syscall.Kill(-pid, syscall.SIGCONT)
+	}
+	select {
+	case <-done:
+	case <-time.After(15 * time.Second):
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		<-done
+	case <-ctx.Done():
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		<-done
+	}
+	s.mu.Lock()
+	s.paused = false
+	s.mu.Unlock()
+	return nil
+}
+
+// kill ends the process group at once; Close uses it.
+func (s *procService) kill(context.Context) error {
+	s.mu.Lock()
+	if !s.running() {
+		s.mu.Unlock()
+		return nil
+	}
+	done, pid := s.done, s.proc.Pid
+	s.mu.Unlock()
+	_ = syscall.Kill(-pid, s.stopSignal)
+	_ = syscall.Kill(-pid, syscall.SIGCONT)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		<-done
+	}
+	return nil
+}
+
+func (s *procService) Restart(ctx context.Context) error {
+	if err := s.Stop(ctx); err != nil {
+		return err
+	}
+	return s.Start(ctx)
+}
+
+func (s *procService) Pause(context.Context) error {
+	if err := s.signal(syscall.SIGSTOP); err != nil {
+		return fmt.Errorf("pause %s: %w", s.name, err)
+	}
+	s.mu.Lock()
+	s.paused = true
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *procService) Unpause(ctx context.Context) error {
+	if err := s.signal(syscall.SIGCONT); err != nil {
+		return fmt.Errorf("unpause %s: %w", s.name, err)
+	}
+	s.mu.Lock()
+	s.paused = false
+	s.mu.Unlock()
+	return poll.Until(ctx, 60*time.Second, 100*time.Millisecond, s.ready)
+}
+
+func (s *procService) Exec(ctx context.Context, cmd ...string) (ExecResult, error) {
+	if len(cmd) == 0 {
+		return ExecResult{ExitCode: -1}, errors.New("exec: empty command")
+	}
+	if s.execArgs != nil {
+		cmd = s.execArgs(cmd)
+	}
+	c := exec.CommandContext(ctx, cmd[0], cmd[1:]...)
+	c.Env = append(append([]string{}, s.env...), s.execEnv...)
+	c.Dir = s.dir
+	// Its own process group, so a cancelled Exec ends the command's children.
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
+	c.WaitDelay = 5 * time.Second
+	out, err := c.CombinedOutput()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return ExecResult{ExitCode: exit.ExitCode(), Output: string(out)}, nil
+	}
+	if err != nil {
+		return ExecResult{ExitCode: -1, Output: string(out)}, fmt.Errorf("exec in %s: %w", s.name, err)
+	}
+	return ExecResult{Output: string(out)}, nil
+}
+
+func (s *procService) ensureRunning(ctx context.Context) error { return s.Start(ctx) }
