@@ -15,6 +15,9 @@ command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v prometheus-postgres-exporter >/dev/null || need+=(prometheus-postgres-exporter)
 command -v prometheus-redis-exporter >/dev/null || need+=(prometheus-redis-exporter)
+# The real servers and checkers the tests compare firedrill with.
+command -v prometheus >/dev/null || need+=(prometheus)
+command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
@@ -28,7 +31,7 @@ fi
 
 # The packaged servers would start on their default ports; the stack runs its
 # own instances, so stop any the package started.
-for svc in redis-server postgresql prometheus-postgres-exporter prometheus-redis-exporter; do
+for svc in redis-server postgresql prometheus-postgres-exporter prometheus-redis-exporter prometheus prometheus-alertmanager prometheus-node-exporter; do
   if command -v service >/dev/null && service "$svc" status >/dev/null 2>&1; then
     $SUDO service "$svc" stop >/dev/null 2>&1 || true
   fi
