@@ -7,8 +7,8 @@
 // which wires the stack, monitors, injectors, pager, responders and
 // timeline. Per-scenario
 // state lives in the context under a private key; a Suite holds what
-// scenarios share (the stack, started once per feature and reset between
-// scenarios, and the results the reports are rendered from).
+// scenarios share (the stack, started once per run and reset before each
+// drill, and the results the reports are rendered from).
 //
 // Only features/ and cmd/firedrill (through internal/cli) import this
 // package.

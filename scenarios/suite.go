@@ -44,8 +44,8 @@ type Options struct {
 // told otherwise (FIREDRILL_ACK_ADDR, --ack-addr, --addr).
 const DefaultAckAddr = "127.0.0.1:7070"
 
-// Suite is what the scenarios of one run share: the stack (one per
-// feature, reset between its scenarios) and the results.
+// Suite is what the scenarios of one run share: the stack (started once,
+// reset between drills) and the results.
 type Suite struct {
 	opts    Options
 	runID   string
@@ -177,33 +177,40 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	})
 }
 
-// stack returns the running stack for a feature: started on first use,
-// replaced when the feature changes, reset between scenarios.
+// stack returns the running stack for a feature's scenario: started on
+// first use, reset before every later drill, replaced only when a reset
+// fails.
 func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.env != nil && s.feature != feature {
-		// A scenario's context may be cancelled (Ctrl-C): stopping the
-		// stack must still go through.
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		err := s.closeLocked(cctx)
-		cancel()
-		if err != nil {
-			s.opts.Progress("stopping the stack: %v (run `firedrill cleanup`)", err)
-		}
-	}
 	if s.envErr != nil && s.feature == feature {
 		return nil, s.envErr
 	}
 	if s.env != nil {
-		if s.envUsed {
-			s.opts.Progress("resetting the stack")
-			if err := s.env.Reset(ctx); err != nil {
-				return nil, fmt.Errorf("reset stack: %w", err)
-			}
+		// Every feature of a run drills the same stack configuration, so
+		// the stack is reused across features, reset between drills as
+		// between scenarios: starting one costs seconds a feature.
+		if s.feature != feature {
+			s.opts.Progress("reusing the stack for %s", feature)
+			s.feature = feature
 		}
-		s.envUsed = true
-		return s.env, nil
+		if !s.envUsed {
+			s.envUsed = true
+			return s.env, nil
+		}
+		s.opts.Progress("resetting the stack")
+		err := s.env.Reset(ctx)
+		if err == nil {
+			return s.env, nil
+		}
+		// A stack a drill left unresettable is replaced, not reused.
+		s.opts.Progress("reset stack: %v; starting a new one", err)
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		cerr := s.closeLocked(cctx)
+		cancel()
+		if cerr != nil {
+			s.opts.Progress("stopping the stack: %v (run `firedrill cleanup`)", cerr)
+		}
 	}
 	s.feature = feature
 	cfg := s.opts.Config.Stack

@@ -31,7 +31,7 @@ func newRunCmd(st *State, g *globalFlags) *cobra.Command {
 		Use:   "run [paths...]",
 		Short: "Run drills (features/ by default), score them and write the reports",
 		Long: "run validates the drills, starts the stack, runs every scenario (the stack\n" +
-			"starts once per feature and is reset between scenarios), scores each against\n" +
+			"starts once per run and is reset before each drill), scores each against\n" +
 			"the targets and writes the reports to --out. Exit 0 when every drill met its\n" +
 			"targets, 1 when one failed or missed, 2 on bad input, 3 when the host cannot\n" +
 			"run the stack, 130 when interrupted (unfinished drills are marked aborted).",
