@@ -20,6 +20,8 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1": func(f float64) string { return fmt.Sprintf("%.1f", f) },
 }).Parse(htmlSource))
 
+func init() { Register("html", WithFileName("report.html", RendererFunc(renderHTML))) }
+
 type htmlRun struct {
 	RunID, Started, Finished, Wall string
 	Provider, Clock, Tick          string
