@@ -25,6 +25,8 @@ func hostileResult() Result {
 	d.Steps[1].Name = hostile
 	d.Timeline = append(d.Timeline, ev(incident.AlertFiring, 2.5, "monitor", hostile, incident.P3))
 	r.Drills[3].Error = "start stack: " + hostile
+	r.Routing = hostile + ".yml"
+	r.SeverityLabels[hostile] = "P2"
 	return r
 }
 
@@ -75,4 +77,19 @@ func TestTextFormatsNeutraliseDrillStrings(t *testing.T) {
 	junit := renderString(t, "junit", r)
 	assert.NotContains(t, junit, "<script")
 	assert.Contains(t, junit, "&lt;script&gt;")
+}
+
+// A result stored before severity labels and routing were recorded renders
+// without the section rather than with an empty one.
+func TestHTMLShowsSeverityAndPagingWhenRecorded(t *testing.T) {
+	t.Parallel()
+	html := renderString(t, "html", fixture())
+	assert.Contains(t, html, "<tr><td>P1</td><td>critical, sev1</td><td>15m</td></tr>")
+	assert.Contains(t, html, "Alerts page through <strong>alerting/team-alertmanager.yml</strong>")
+
+	old := fixture()
+	old.SeverityLabels, old.Routing = nil, ""
+	html = renderString(t, "html", old)
+	assert.NotContains(t, html, `id="paging"`)
+	assert.NotContains(t, html, "Severity label values")
 }

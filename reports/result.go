@@ -31,7 +31,15 @@ type Result struct {
 	Finished    time.Time      `json:"finished"`
 	Environment Environment    `json:"environment"`
 	Targets     scorer.Targets `json:"targets"`
-	Drills      []Drill        `json:"drills"`
+	// SeverityLabels is how the run read alerts' severity labels: label
+	// value → "P1".."P4" (the defaults merged with the config's
+	// monitoring.severity_labels). Empty in results stored before it.
+	SeverityLabels map[string]string `json:"severity_labels,omitempty"`
+	// Routing names the Alertmanager configuration the drills paged with
+	// unless a drill named its own (monitoring.alertmanager_config, or
+	// firedrill's default).
+	Routing string  `json:"routing,omitempty"`
+	Drills  []Drill `json:"drills"`
 }
 
 // Environment is where the run happened, so a reader can tell a realtime
