@@ -74,6 +74,12 @@ func TestTextFormatsNeutraliseDrillStrings(t *testing.T) {
 	sum := renderString(t, "summary", r)
 	assert.NotContains(t, sum, "\x1b", "no terminal escapes from a scenario name")
 	assert.Contains(t, sum, "line one line two")
+	r.Drills[2].Scenario = "a | b"
+	md := renderString(t, "markdown", r)
+	assert.Contains(t, md, `| \<script\>alert(1)\</script\> |`, "a scenario is text in its cell")
+	assert.Contains(t, md, `| a \| b |`, "a pipe cannot add a column")
+	assert.Contains(t, md, `| line one line two \[31m |`, "a newline cannot end the row")
+	assert.NotContains(t, md, "\x1b")
 	junit := renderString(t, "junit", r)
 	assert.NotContains(t, junit, "<script")
 	assert.Contains(t, junit, "&lt;script&gt;")
