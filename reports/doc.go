@@ -1,6 +1,7 @@
 // Package reports turns a run's Result into the files people read: an HTML
 // score report, result.json, JUnit XML, a post-mortem draft in Markdown, a
-// terminal summary, and a trend over stored runs.
+// terminal summary, the same summary as Markdown for CI job pages, and a
+// trend over stored runs.
 //
 // Contract:
 //   - reports imports scorer and incident only; it never scores anything

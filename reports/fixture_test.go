@@ -152,6 +152,9 @@ func fixture() Result {
 		Finished:    fixtureWall.Add(4 * time.Minute),
 		Environment: Environment{Provider: "docker", Clock: incident.Compressed, Tick: incident.DefaultTick},
 		Targets:     targets,
+		SeverityLabels: map[string]string{"critical": "P1", "error": "P2", "high": "P2", "warning": "P3", "medium": "P3",
+			"info": "P4", "low": "P4", "sev1": "P1"},
+		Routing: "alerting/team-alertmanager.yml",
 		Drills: []Drill{
 			scored(pool, targets, nil),
 			scored(spike, targets, nil),

@@ -72,7 +72,14 @@ func TestWriteAll(t *testing.T) {
 		require.NoError(t, err)
 		assert.Positive(t, info.Size(), p)
 	}
-	assert.Equal(t, []string{"report.html", "result.json", "junit.xml", "postmortem.md", "summary.txt"}, names)
+	var want []string
+	for _, f := range Names() {
+		file, err := FileName(f)
+		require.NoError(t, err)
+		want = append(want, file)
+	}
+	assert.Equal(t, want, names, "no formats named: every registered format, each in its own file")
+	assert.Subset(t, names, []string{"report.html", "result.json", "junit.xml", "postmortem.md", "summary.txt"})
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, len(paths), "no temporary files left behind")

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/firedrill/firedrill/scorer"
 )
@@ -20,6 +22,8 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"f1": func(f float64) string { return fmt.Sprintf("%.1f", f) },
 }).Parse(htmlSource))
 
+func init() { Register("html", WithFileName("report.html", RendererFunc(renderHTML))) }
+
 type htmlRun struct {
 	RunID, Started, Finished, Wall string
 	Provider, Clock, Tick          string
@@ -27,6 +31,8 @@ type htmlRun struct {
 	TotalText, ErrorsText          string
 	Summary                        []htmlStat
 	Targets                        []htmlTarget
+	Severities                     []htmlSeverity
+	Routing                        string
 	Drills                         []htmlDrill
 	Definitions                    []definition
 }
@@ -36,6 +42,9 @@ type htmlStat struct {
 }
 
 type htmlTarget struct{ Name, Value string }
+
+// htmlSeverity is one severity with the label values that read as it.
+type htmlSeverity struct{ Severity, Labels, Response string }
 
 type htmlDrill struct {
 	Anchor, Scenario, Feature, Tags string
@@ -93,6 +102,8 @@ func renderHTML(w io.Writer, r Result) error {
 		{"Response P1 / P2 / P3 / P4 (on MTTA)", strings.Join([]string{fmtDur(t.Response.P1), fmtDur(t.Response.P2), fmtDur(t.Response.P3), fmtDur(t.Response.P4)}, " / ")},
 		{"Drill: alert / ack / diagnosis / mitigation / restored (from T0)", strings.Join([]string{fmtDur(t.Drill.Alert), fmtDur(t.Drill.Ack), fmtDur(t.Drill.Diagnosis), fmtDur(t.Drill.Mitigation), fmtDur(t.Drill.Restored)}, " / ")},
 	}
+	run.Severities = severityRows(r.SeverityLabels, t.Response)
+	run.Routing = r.Routing
 	for i, d := range r.Drills {
 		run.Drills = append(run.Drills, htmlDrillOf(i, d, r.Targets))
 	}
@@ -143,6 +154,28 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 		h.Events = append(h.Events, pmEvent{At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: from, Text: describe(m)})
 	}
 	return h
+}
+
+// severityRows group the label values by the severity they read as, with
+// its response target; none when the result did not record a mapping.
+func severityRows(labels map[string]string, resp scorer.ResponseTargets) []htmlSeverity {
+	if len(labels) == 0 {
+		return nil
+	}
+	byLevel := map[string][]string{}
+	for label, sev := range labels {
+		byLevel[sev] = append(byLevel[sev], label)
+	}
+	var rows []htmlSeverity
+	for _, x := range []struct {
+		sev string
+		d   time.Duration
+	}{{"P1", resp.P1}, {"P2", resp.P2}, {"P3", resp.P3}, {"P4", resp.P4}} {
+		names := byLevel[x.sev]
+		slices.Sort(names)
+		rows = append(rows, htmlSeverity{Severity: x.sev, Labels: orDash(strings.Join(names, ", ")), Response: fmtDur(x.d)})
+	}
+	return rows
 }
 
 func noiseRows(ns []scorer.Noise) []htmlNoise {

@@ -25,6 +25,8 @@ func hostileResult() Result {
 	d.Steps[1].Name = hostile
 	d.Timeline = append(d.Timeline, ev(incident.AlertFiring, 2.5, "monitor", hostile, incident.P3))
 	r.Drills[3].Error = "start stack: " + hostile
+	r.Routing = hostile + ".yml"
+	r.SeverityLabels[hostile] = "P2"
 	return r
 }
 
@@ -72,7 +74,28 @@ func TestTextFormatsNeutraliseDrillStrings(t *testing.T) {
 	sum := renderString(t, "summary", r)
 	assert.NotContains(t, sum, "\x1b", "no terminal escapes from a scenario name")
 	assert.Contains(t, sum, "line one line two")
+	r.Drills[2].Scenario = "a | b"
+	md := renderString(t, "markdown", r)
+	assert.Contains(t, md, `| \<script\>alert(1)\</script\> |`, "a scenario is text in its cell")
+	assert.Contains(t, md, `| a \| b |`, "a pipe cannot add a column")
+	assert.Contains(t, md, `| line one line two \[31m |`, "a newline cannot end the row")
+	assert.NotContains(t, md, "\x1b")
 	junit := renderString(t, "junit", r)
 	assert.NotContains(t, junit, "<script")
 	assert.Contains(t, junit, "&lt;script&gt;")
+}
+
+// A result stored before severity labels and routing were recorded renders
+// without the section rather than with an empty one.
+func TestHTMLShowsSeverityAndPagingWhenRecorded(t *testing.T) {
+	t.Parallel()
+	html := renderString(t, "html", fixture())
+	assert.Contains(t, html, "<tr><td>P1</td><td>critical, sev1</td><td>15m</td></tr>")
+	assert.Contains(t, html, "Alerts page through <strong>alerting/team-alertmanager.yml</strong>")
+
+	old := fixture()
+	old.SeverityLabels, old.Routing = nil, ""
+	html = renderString(t, "html", old)
+	assert.NotContains(t, html, `id="paging"`)
+	assert.NotContains(t, html, "Severity label values")
 }

@@ -16,6 +16,8 @@ import (
 // target is a <failure> whose message lists the missed criteria; a drill
 // that could not run is an <error>.
 
+func init() { Register("junit", WithFileName("junit.xml", RendererFunc(renderJUnit))) }
+
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`

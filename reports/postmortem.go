@@ -28,6 +28,8 @@ var postmortemTmpl = template.Must(template.New("postmortem").Funcs(template.Fun
 	"code": mdCode,
 }).Parse(postmortemSource))
 
+func init() { Register("postmortem", WithFileName("postmortem.md", RendererFunc(renderPostmortem))) }
+
 type pmRun struct {
 	RunID     string
 	Incidents []pmIncident

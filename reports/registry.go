@@ -67,7 +67,8 @@ func Lookup(name string) (Renderer, bool) {
 	return r, ok
 }
 
-// Names are the registered formats, sorted, for help text and validation.
+// Names are the registered formats, sorted: what `firedrill list` prints,
+// what --report and --format accept, and what WriteAll writes by default.
 func Names() []string {
 	registry.RLock()
 	defer registry.RUnlock()
@@ -89,12 +90,4 @@ func FileName(format string) (string, error) {
 		return n.FileName(), nil
 	}
 	return "report." + format, nil
-}
-
-func init() {
-	Register("json", WithFileName("result.json", RendererFunc(WriteResult)))
-	Register("html", WithFileName("report.html", RendererFunc(renderHTML)))
-	Register("junit", WithFileName("junit.xml", RendererFunc(renderJUnit)))
-	Register("postmortem", WithFileName("postmortem.md", RendererFunc(renderPostmortem)))
-	Register("summary", WithFileName("summary.txt", RendererFunc(renderSummary)))
 }

@@ -1,13 +1,10 @@
 package reports
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"time"
 	"unicode/utf8"
 
@@ -34,7 +31,15 @@ type Result struct {
 	Finished    time.Time      `json:"finished"`
 	Environment Environment    `json:"environment"`
 	Targets     scorer.Targets `json:"targets"`
-	Drills      []Drill        `json:"drills"`
+	// SeverityLabels is how the run read alerts' severity labels: label
+	// value → "P1".."P4" (the defaults merged with the config's
+	// monitoring.severity_labels). Empty in results stored before it.
+	SeverityLabels map[string]string `json:"severity_labels,omitempty"`
+	// Routing names the Alertmanager configuration the drills paged with
+	// unless a drill named its own (monitoring.alertmanager_config, or
+	// firedrill's default).
+	Routing string  `json:"routing,omitempty"`
+	Drills  []Drill `json:"drills"`
 }
 
 // Environment is where the run happened, so a reader can tell a realtime
@@ -239,57 +244,4 @@ func (d *jsonDuration) UnmarshalJSON(b []byte) error {
 	}
 	*d = jsonDuration(time.Duration(math.Round(o.Seconds * float64(time.Second))))
 	return nil
-}
-
-// WriteResult writes r as indented JSON (the result.json format), filling
-// in the schema version.
-func WriteResult(w io.Writer, r Result) error {
-	r.Schema = SchemaVersion
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode result: %w", err)
-	}
-	b = append(b, '\n')
-	if _, err := w.Write(b); err != nil {
-		return fmt.Errorf("write result: %w", err)
-	}
-	return nil
-}
-
-// ReadResult reads a result written by WriteResult. A result of another
-// schema version is refused (ErrSchema) rather than half-read.
-func ReadResult(rd io.Reader) (Result, error) {
-	b, err := io.ReadAll(rd)
-	if err != nil {
-		return Result{}, fmt.Errorf("read result: %w", err)
-	}
-	var head struct {
-		Schema string `json:"schema"`
-	}
-	if err := json.Unmarshal(b, &head); err != nil {
-		return Result{}, fmt.Errorf("decode result: %w", err)
-	}
-	if head.Schema != SchemaVersion {
-		return Result{}, fmt.Errorf("decode result: schema %q, want %q: %w", head.Schema, SchemaVersion, ErrSchema)
-	}
-	var r Result
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&r); err != nil {
-		return Result{}, fmt.Errorf("decode result: %w", err)
-	}
-	return r, nil
-}
-
-// ReadResultFile reads a stored result.json, naming the file in errors.
-func ReadResultFile(path string) (Result, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return Result{}, fmt.Errorf("open result: %w", err)
-	}
-	defer f.Close()
-	r, err := ReadResult(f)
-	if err != nil {
-		return Result{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return r, nil
 }

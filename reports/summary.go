@@ -9,6 +9,8 @@ import (
 	"github.com/firedrill/firedrill/scorer"
 )
 
+func init() { Register("summary", WithFileName("summary.txt", RendererFunc(renderSummary))) }
+
 // renderSummary is the terminal view: one line per drill, then the run's
 // totals and percentiles. Plain ASCII columns, so it reads in any CI log.
 func renderSummary(w io.Writer, r Result) error {

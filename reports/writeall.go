@@ -7,18 +7,15 @@ import (
 	"path/filepath"
 )
 
-// DefaultFormats are what WriteAll writes when no formats are named: every
-// built-in format.
-var DefaultFormats = []string{"html", "json", "junit", "postmortem", "summary"}
-
 // WriteAll renders r in each format into dir (created if needed) and returns
-// the paths written, in the order of formats. Each file is written to a
+// the paths written, in the order of formats; no formats means every
+// registered one (Names). Each file is written to a
 // temporary name and renamed, so a failed renderer never leaves a half file
 // where a previous run's report was. Unknown formats are refused before
 // anything is written.
 func WriteAll(dir string, r Result, formats []string) ([]string, error) {
 	if len(formats) == 0 {
-		formats = DefaultFormats
+		formats = Names()
 	}
 	files := make([]string, len(formats))
 	seen := map[string]string{}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/firedrill/firedrill/alerting"
 	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/reports"
@@ -266,6 +268,11 @@ func (s *Suite) Result() reports.Result {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	drills := append([]reports.Drill(nil), s.drills...)
+	mon := s.opts.Config.Monitoring
+	labels := map[string]string{}
+	for label, sev := range mon.Severities() {
+		labels[label] = sev.String()
+	}
 	return reports.Result{
 		Schema:   reports.SchemaVersion,
 		RunID:    s.runID,
@@ -276,8 +283,10 @@ func (s *Suite) Result() reports.Result {
 			Clock:    s.opts.Clock,
 			Tick:     s.opts.Config.Monitoring.Interval.D(),
 		},
-		Targets: s.targets,
-		Drills:  drills,
+		Targets:        s.targets,
+		SeverityLabels: labels,
+		Routing:        cmp.Or(mon.AlertmanagerConfig, alerting.DefaultConfigName),
+		Drills:         drills,
 	}
 }
 

@@ -3,11 +3,16 @@ package cli
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/prometheus/prometheus/rules"
 	"github.com/spf13/cobra"
 
+	"github.com/firedrill/firedrill/alerting"
+	"github.com/firedrill/firedrill/config"
+	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/injectors"
 	"github.com/firedrill/firedrill/internal/defaults"
 	"github.com/firedrill/firedrill/monitors"
@@ -28,28 +33,23 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 				return err
 			}
 			w := st.Stdout
-			fmt.Fprintln(w, "Faults (When the fault \"NAME\" is injected with: | parameter | value |):")
-			for _, f := range injectors.List() {
-				fmt.Fprintf(w, "  %-20s %s\n", f.Name, f.Description)
-				for _, p := range f.Params {
-					def := p.Default
-					if def == "" {
-						def = "-"
-					}
-					fmt.Fprintf(w, "      %-12s %-9s default %-8s %s (%s)\n", p.Name, p.Type, def, p.Help, p.Allowed())
-				}
-			}
+			listFaults(w)
 			fmt.Fprintf(w, "\nPlaybooks (Given the on-call responder runs playbook \"NAME\"; %s/*.yaml replace the embedded ones by name):\n", playbooks)
 			pbs, err := responders.LoadDir(playbooks)
+			tw := columns(w)
 			for _, n := range sortedNames(pbs) {
 				pb := pbs[n]
-				fmt.Fprintf(w, "  %-20s %-28s %2d steps  %s\n", n, playbookOrigin(pb), len(pb.Steps), oneLine(pb.Description))
+				fmt.Fprintf(tw, "  %s\t%s\t%2d steps\t%s\n", n, playbookOrigin(pb), len(pb.Steps), oneLine(pb.Description))
 			}
+			tw.Flush()
 			if err != nil {
 				fmt.Fprintf(w, "  (problems: %v)\n", err)
 			}
+			sevs := cfg.Monitoring.Severities()
 			fmt.Fprintf(w, "\nAlert rules (%s):\n", ruleSources(cfg.Monitoring.RuleFiles))
-			listRules(w, cfg.Monitoring.RuleFiles)
+			listRules(w, cfg.Monitoring.RuleFiles, sevs)
+			listSeverities(w, cfg.Monitoring)
+			listRouting(w, cfg.Monitoring.AlertmanagerConfig)
 			listDrills(w)
 			fmt.Fprintln(w, "\nSteps (durations read \"2 minutes\", \"90 seconds\", \"1 hour\", \"2m\", \"90s\"):")
 			for _, s := range scenarios.Steps() {
@@ -58,7 +58,7 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 					fmt.Fprintf(w, "      %s\n", s.Table)
 				}
 			}
-			fmt.Fprintf(w, "\nReport formats: %s\n", strings.Join(reports.Names(), ", "))
+			listFormats(w)
 			return nil
 		},
 	}
@@ -87,21 +87,121 @@ func listDrills(w io.Writer) {
 	}
 }
 
-func listRules(w io.Writer, files []string) {
+func listRules(w io.Writer, files []string, sevs incident.SeverityLabels) {
 	groups, err := monitors.LoadRuleFiles(files...)
+	tw := columns(w)
 	for _, g := range groups {
 		for _, r := range g.Rules {
 			ar, ok := r.(*rules.AlertingRule)
 			if !ok {
 				continue
 			}
-			sev := ar.Labels().Get("severity")
-			fmt.Fprintf(w, "  %-28s %-3s %s\n", ar.Name(), sev, oneLine(ar.Annotations().Get("summary")))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", ar.Name(), severityCell(ar.Labels().Get("severity"), sevs), oneLine(ar.Annotations().Get("summary")))
 		}
 	}
+	tw.Flush()
 	if err != nil {
 		fmt.Fprintf(w, "  (problems: %v)\n", err)
 	}
+}
+
+// severityCell is a rule's severity label as the drill reads it: "P1", or
+// "critical (P1)" when the label is mapped, or "sev9 (unmapped)" when it
+// pages as no severity at all.
+func severityCell(label string, sevs incident.SeverityLabels) string {
+	switch s := sevs.Of(label); {
+	case label == "":
+		return "-"
+	case s == incident.SeverityUnknown:
+		return label + " (unmapped)"
+	case strings.EqualFold(label, s.String()):
+		return s.String()
+	default:
+		return label + " (" + s.String() + ")"
+	}
+}
+
+// listSeverities prints the severity label mapping in force: the defaults
+// merged with monitoring.severity_labels, the configured ones marked.
+func listSeverities(w io.Writer, m config.Monitoring) {
+	fmt.Fprintln(w, "\nSeverity labels (an alert's severity label → the playbook's severity; monitoring.severity_labels adds to these):")
+	configured := map[string]bool{}
+	for k := range m.SeverityLabels {
+		configured[strings.ToLower(strings.TrimSpace(k))] = true
+	}
+	byLevel := map[incident.Severity][]string{}
+	for label, s := range m.Severities() {
+		if configured[label] {
+			label += " (config)"
+		}
+		byLevel[s] = append(byLevel[s], label)
+	}
+	tw := columns(w)
+	for _, s := range []incident.Severity{incident.P1, incident.P2, incident.P3, incident.P4} {
+		labels := byLevel[s]
+		slices.Sort(labels)
+		fmt.Fprintf(tw, "  %s\t%s\n", s, orNone(strings.Join(labels, ", ")))
+	}
+	tw.Flush()
+}
+
+// listRouting names the Alertmanager configuration drills route with unless
+// they name their own, and its receivers.
+func listRouting(w io.Writer, path string) {
+	source := path
+	if source == "" {
+		source = alerting.DefaultConfigName
+	}
+	fmt.Fprintf(w, "\nAlertmanager configuration (monitoring.alertmanager_config; a drill may name its own): %s\n", source)
+	rt, err := responders.LoadRouting(path)
+	if err != nil {
+		fmt.Fprintf(w, "  (problems: %v)\n", err)
+		return
+	}
+	fmt.Fprintf(w, "  receivers: %s\n", strings.Join(rt.Receivers(), ", "))
+}
+
+// listFormats prints the report formats from the one registry that run
+// --report, report --format and WriteAll read, with the file each writes.
+func listFormats(w io.Writer) {
+	fmt.Fprintln(w, "\nReport formats (firedrill run --report NAME,...; every one by default):")
+	tw := columns(w)
+	for _, f := range reports.Names() {
+		file, err := reports.FileName(f)
+		if err != nil {
+			file = "?"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", f, file)
+	}
+	tw.Flush()
+}
+
+// listFaults prints each fault with its parameters beneath it; the fault
+// names share one column, each fault's parameters their own.
+func listFaults(w io.Writer) {
+	fmt.Fprintln(w, "Faults (When the fault \"NAME\" is injected with: | parameter | value |):")
+	tw := columns(w)
+	for _, f := range injectors.List() {
+		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Description)
+		for _, p := range f.Params {
+			def := p.Default
+			if def == "" {
+				def = "-"
+			}
+			fmt.Fprintf(tw, "\t%s\t%s\tdefault %s\t%s (%s)\n", p.Name, p.Type, def, p.Help, p.Allowed())
+		}
+	}
+	tw.Flush()
+}
+
+// columns aligns tab-separated cells with two spaces between columns.
+func columns(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }
 
 func oneLine(s string) string {
@@ -144,8 +244,14 @@ func newReportCmd(st *State) *cobra.Command {
 			return reports.WriteTrend(st.Stdout, results)
 		},
 	}
-	cmd.Flags().StringSliceVar(&formats, "format", []string{"html", "junit", "postmortem", "summary"}, "formats to re-render")
+	cmd.Flags().StringSliceVar(&formats, "format", rerenderFormats(), "formats to re-render (json, the file report reads, is not re-written unless named)")
 	return cmd
+}
+
+// rerenderFormats are what report writes by default: every registered
+// format except json, since result.json is the file it reads.
+func rerenderFormats() []string {
+	return slices.DeleteFunc(reports.Names(), func(f string) bool { return f == "json" })
 }
 
 func dirOf(path string) string {

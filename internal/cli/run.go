@@ -45,7 +45,7 @@ func newRunCmd(st *State, g *globalFlags) *cobra.Command {
 	fl.StringVar(&f.out, "out", "", "report directory (default drill-results/<run id>)")
 	fl.Int64Var(&f.seed, "seed", 0, "randomize scenario order with this seed (0: file order)")
 	fl.StringVar(&f.format, "format", "", "godog formatters to stdout, comma-separated, each optionally :path (pretty, progress, junit:out.xml, cucumber:out.json); default: firedrill's own progress only")
-	fl.StringSliceVar(&f.reportFormats, "report", nil, "report formats to write (default "+strings.Join(reports.DefaultFormats, ",")+")")
+	fl.StringSliceVar(&f.reportFormats, "report", nil, "report formats to write (default: all of "+strings.Join(reports.Names(), ",")+")")
 	fl.StringVar(&f.playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
 	fl.StringVar(&f.ackAddr, "ack-addr", "", "where a person on call answers (`firedrill ack`, the web page); default $FIREDRILL_ACK_ADDR or "+scenarios.DefaultAckAddr)
 	return cmd

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/firedrill/firedrill/alerting"
+	"github.com/firedrill/firedrill/reports"
+	"github.com/firedrill/firedrill/stack/mocks"
+)
+
+// section is the lines of list's output under the heading that starts with
+// title, up to the next blank line.
+func section(t *testing.T, out, title string) []string {
+	t.Helper()
+	i := strings.Index(out, "\n"+title)
+	require.GreaterOrEqual(t, i, 0, "list prints %q:\n%s", title, out)
+	body := out[i+1:]
+	body = body[strings.IndexByte(body, '\n')+1:]
+	if end := strings.Index(body, "\n\n"); end >= 0 {
+		body = body[:end]
+	}
+	return strings.Split(strings.TrimRight(body, "\n"), "\n")
+}
+
+// list, run --report, report --format and WriteAll read one registry: what
+// list prints is exactly reports.Names(), each with the file it writes.
+func TestListFormatsAreTheRegistry(t *testing.T) {
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "list")
+	require.Equal(t, ExitOK, code, errOut)
+	var names []string
+	for _, line := range section(t, out, "Report formats") {
+		f := strings.Fields(line)
+		require.Len(t, f, 2, "format and file: %q", line)
+		file, err := reports.FileName(f[0])
+		require.NoError(t, err)
+		assert.Equal(t, file, f[1])
+		names = append(names, f[0])
+	}
+	assert.Equal(t, reports.Names(), names)
+	assert.Contains(t, names, "json")
+
+	def := newReportCmd(&State{}).Flags().Lookup("format").DefValue
+	assert.Equal(t, "["+strings.Join(rerenderFormats(), ",")+"]", def)
+	assert.ElementsMatch(t, append(rerenderFormats(), "json"), reports.Names(), "report re-renders every format but the json it reads")
+}
+
+func TestListShowsTheDefaultSeverityLabelsAndRouting(t *testing.T) {
+	outsideRepo(t)
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "list")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Equal(t, []string{
+		"  P1  critical",
+		"  P2  error, high",
+		"  P3  medium, warning",
+		"  P4  info, low",
+	}, section(t, out, "Severity labels"))
+	assert.Contains(t, out, "Alertmanager configuration (monitoring.alertmanager_config; a drill may name its own): "+alerting.DefaultConfigName+"\n  receivers: on-call\n")
+}
+
+// A team's rules, severity labels and alertmanager.yml: list says how each
+// rule's severity reads, which labels the config added, and where alerts go.
+func TestListShowsConfiguredSeverityLabelsAndRouting(t *testing.T) {
+	dir := outsideRepo(t)
+	write := func(name, text string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	write("team.rules.yml", `groups:
+  - name: team
+    rules:
+      - alert: DiskFull
+        expr: vector(1)
+        labels: {severity: sev1}
+        annotations: {summary: disk full}
+      - alert: QueueSlow
+        expr: vector(1)
+        labels: {severity: warning}
+        annotations: {summary: queue slow}
+      - alert: Odd
+        expr: vector(1)
+        labels: {severity: sev9}
+        annotations: {summary: odd}
+      - alert: Plain
+        expr: vector(1)
+        labels: {severity: P4}
+        annotations: {summary: plain}
+`)
+	write("alertmanager.yml", `route:
+  receiver: on-call
+  routes:
+    - matchers: ['severity=~"warning|P3|P4"']
+      receiver: tickets
+receivers:
+  - name: on-call
+  - name: tickets
+`)
+	write("firedrill.yaml", `monitoring:
+  rule_files: [team.rules.yml]
+  alertmanager_config: alertmanager.yml
+  severity_labels:
+    sev1: P1
+    Warning: P2
+`)
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "list")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Equal(t, []string{
+		"  P1  critical, sev1 (config)",
+		"  P2  error, high, warning (config)",
+		"  P3  medium",
+		"  P4  info, low",
+	}, section(t, out, "Severity labels"))
+	assert.Equal(t, []string{
+		"  DiskFull   sev1 (P1)        disk full",
+		"  QueueSlow  warning (P2)     queue slow",
+		"  Odd        sev9 (unmapped)  odd",
+		"  Plain      P4               plain",
+	}, section(t, out, "Alert rules"))
+	assert.Contains(t, out, "Alertmanager configuration (monitoring.alertmanager_config; a drill may name its own): alertmanager.yml\n  receivers: on-call, tickets\n")
+}
+
+func TestListNamesABrokenAlertmanagerConfig(t *testing.T) {
+	dir := outsideRepo(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "am.yml"), []byte("route: {receiver: nobody}\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "firedrill.yaml"), []byte("monitoring:\n  alertmanager_config: am.yml\n"), 0o644))
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "list")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Regexp(t, `\): am\.yml\n  \(problems: am\.yml: alertmanager config: .*nobody`, out)
+}
