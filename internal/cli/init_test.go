@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,9 +93,13 @@ func TestInitWorkflowPublishesJUnitAndTheReport(t *testing.T) {
 	wf := readWorkflow(t, "ci/firedrill.yml")
 	assert.Equal(t, ".", wf.Jobs["drills"].Defaults.Run.WorkingDirectory)
 	args := wf.runArgs(t)
-	assert.Equal(t, []string{"run", "--provider", "docker", "--out", "drill-results/ci"}, args)
-	assert.Equal(t, "drill-results/ci/junit.xml", wf.with(t, "mikepenz/action-junit-report")["report_paths"])
-	assert.Equal(t, "drill-results/ci/", wf.with(t, "actions/upload-artifact")["path"])
+	assert.Equal(t, []string{"run", "--provider", "docker", "--out", "drill-results/ci", "--shard", "${{", "matrix.shard", "}}/2"}, args)
+	assert.Equal(t, []int{1, 2}, wf.Jobs["drills"].Strategy.Matrix.Shard, "one runner a shard")
+	assert.Equal(t, "drill-results/ci/", wf.with(t, "drills", "actions/upload-artifact")["path"])
+	assert.Equal(t, "shards/", wf.with(t, "report", "actions/download-artifact")["path"])
+	assert.Contains(t, wf.runs("report"), "firedrill report merge --out drill-results/ci shards/*")
+	assert.Equal(t, "drill-results/ci/junit.xml", wf.with(t, "report", "mikepenz/action-junit-report")["report_paths"])
+	assert.Equal(t, "drill-results/ci/", wf.with(t, "report", "actions/upload-artifact")["path"])
 }
 
 // Drills in a folder of a repository: the workflow works from the root.
@@ -106,7 +111,8 @@ func TestInitIntoAFolderOfARepository(t *testing.T) {
 	assert.Contains(t, out, "next: cd drills && firedrill validate")
 	wf := readWorkflow(t, "drills/ci/firedrill.yml")
 	assert.Equal(t, "drills", wf.Jobs["drills"].Defaults.Run.WorkingDirectory)
-	assert.Equal(t, "drills/drill-results/ci/junit.xml", wf.with(t, "mikepenz/action-junit-report")["report_paths"])
+	assert.Equal(t, "drills", wf.Jobs["report"].Defaults.Run.WorkingDirectory)
+	assert.Equal(t, "drills/drill-results/ci/junit.xml", wf.with(t, "report", "mikepenz/action-junit-report")["report_paths"])
 }
 
 func TestInitRefusesToOverwrite(t *testing.T) {
@@ -133,6 +139,11 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 // ghWorkflow is the part of a GitHub Actions workflow the tests read.
 type ghWorkflow struct {
 	Jobs map[string]struct {
+		Strategy struct {
+			Matrix struct {
+				Shard []int `yaml:"shard"`
+			} `yaml:"matrix"`
+		} `yaml:"strategy"`
 		Defaults struct {
 			Run struct {
 				WorkingDirectory string `yaml:"working-directory"`
@@ -157,22 +168,38 @@ func readWorkflow(t *testing.T, path string) ghWorkflow {
 	return wf
 }
 
-// runArgs are the arguments of the step that runs the drills.
-func (wf ghWorkflow) runArgs(t *testing.T) []string {
+// runArgs are the arguments of the step that runs the drills, on the
+// matrix's shard (0: left as written).
+func (wf ghWorkflow) runArgs(t *testing.T, shard ...int) []string {
 	t.Helper()
 	for _, s := range wf.Jobs["drills"].Steps {
 		if strings.HasPrefix(s.Run, "firedrill run") {
-			return strings.Fields(strings.TrimPrefix(s.Run, "firedrill "))
+			run := s.Run
+			if len(shard) > 0 {
+				run = strings.ReplaceAll(run, "${{ matrix.shard }}", strconv.Itoa(shard[0]))
+			}
+			return strings.Fields(strings.TrimPrefix(run, "firedrill "))
 		}
 	}
 	t.Fatal("no step runs firedrill run")
 	return nil
 }
 
-// with is the with: of the step that uses an action.
-func (wf ghWorkflow) with(t *testing.T, action string) map[string]string {
+// runs are the commands a job's steps run.
+func (wf ghWorkflow) runs(job string) []string {
+	var out []string
+	for _, s := range wf.Jobs[job].Steps {
+		if s.Run != "" {
+			out = append(out, s.Run)
+		}
+	}
+	return out
+}
+
+// with is the with: of the job's step that uses an action.
+func (wf ghWorkflow) with(t *testing.T, job, action string) map[string]string {
 	t.Helper()
-	for _, s := range wf.Jobs["drills"].Steps {
+	for _, s := range wf.Jobs[job].Steps {
 		if strings.HasPrefix(s.Uses, action+"@") {
 			return s.With
 		}
@@ -197,10 +224,26 @@ func TestInitThenRunScoresTheMonthlyDrill(t *testing.T) {
 	require.Contains(t, string(feature), shipped)
 	require.NoError(t, os.WriteFile("features/db_pool_exhaustion.feature", []byte(strings.Replace(string(feature), shipped, ours, 1)), 0o644))
 
-	code, stdout, errOut := runCLI(t, nil, envOf(t), wf.runArgs(t)...)
-	require.Contains(t, []int{ExitOK, ExitFailed}, code, "the drill ran and was scored:\nstdout:\n%s\nstderr:\n%s", stdout, errOut)
-	assert.FileExists(t, filepath.Join(dir, wf.with(t, "mikepenz/action-junit-report")["report_paths"]))
-	assert.FileExists(t, filepath.Join(dir, wf.with(t, "actions/upload-artifact")["path"], "report.html"))
+	// Each runner of the matrix runs its shard and keeps its results as an
+	// artifact; the report job downloads them into shards/ and merges.
+	for _, shard := range wf.Jobs["drills"].Strategy.Matrix.Shard {
+		code, stdout, errOut := runCLI(t, nil, envOf(t), wf.runArgs(t, shard)...)
+		require.Contains(t, []int{ExitOK, ExitFailed}, code, "shard %d ran and was scored:\nstdout:\n%s\nstderr:\n%s", shard, stdout, errOut)
+		kept := filepath.Join(dir, "shards", "firedrill-shard-"+strconv.Itoa(shard))
+		if _, err := os.Stat("drill-results/ci/result.json"); err == nil {
+			require.NoError(t, os.MkdirAll(filepath.Dir(kept), 0o755))
+			require.NoError(t, os.Rename("drill-results/ci", kept))
+		}
+	}
+	merge := strings.Fields(strings.TrimPrefix(wf.runs("report")[1], "firedrill "))
+	require.Equal(t, "shards/*", merge[len(merge)-1])
+	kept, err := filepath.Glob("shards/*")
+	require.NoError(t, err)
+	require.Len(t, kept, 1, "one scenario, one shard with results")
+	code, stdout, errOut := runCLI(t, nil, nil, append(merge[:len(merge)-1], kept...)...)
+	require.Equal(t, ExitOK, code, "merged:\nstdout:\n%s\nstderr:\n%s", stdout, errOut)
+	assert.FileExists(t, filepath.Join(dir, wf.with(t, "report", "mikepenz/action-junit-report")["report_paths"]))
+	assert.FileExists(t, filepath.Join(dir, wf.with(t, "report", "actions/upload-artifact")["path"], "report.html"))
 
 	res, err := reports.ReadResultFile("drill-results/ci/result.json")
 	require.NoError(t, err)
@@ -212,8 +255,5 @@ func TestInitThenRunScoresTheMonthlyDrill(t *testing.T) {
 	assert.True(t, detected, "the shipped rules detect the fault: %s", d.Error)
 	assert.True(t, resolved, "the scaffolded playbook resolves it: %s", d.Error)
 	assert.Positive(t, d.Verdict.Score)
-	if code == ExitFailed {
-		assert.Equal(t, reports.Failed, d.Status, "exit 1 is this drill's verdict")
-	}
 	t.Logf("score %.0f, %s", d.Verdict.Score, d.Status)
 }

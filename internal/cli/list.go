@@ -19,6 +19,7 @@ import (
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/scenarios"
+	"github.com/firedrill/firedrill/stack"
 )
 
 func newListCmd(st *State, g *globalFlags) *cobra.Command {
@@ -245,6 +246,51 @@ func newReportCmd(st *State) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringSliceVar(&formats, "format", rerenderFormats(), "formats to re-render (json, the file report reads, is not re-written unless named)")
+	cmd.AddCommand(newMergeCmd(st))
+	return cmd
+}
+
+func newMergeCmd(st *State) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "merge --out DIR SHARD_DIR_OR_JSON...",
+		Short: "Merge the results of shards (run --shard K/N on several runners) into one run and its reports",
+		Long: "merge reads each shard's result.json and writes one run to --out: result.json and\n" +
+			"every other format, with p50/p90 across all drills and one JUnit file. Shards\n" +
+			"scored against different targets or clocks are refused (exit 2).",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			if out == "" {
+				return fmt.Errorf("%w: merge needs --out DIR", ErrUsage)
+			}
+			var files []string
+			for _, a := range args {
+				if strings.HasSuffix(a, ".json") {
+					files = append(files, a)
+				} else {
+					files = append(files, a+"/result.json")
+				}
+			}
+			shards, err := reports.ReadResultFiles(files)
+			if err != nil {
+				return fmt.Errorf("%w: %w", ErrUsage, err)
+			}
+			merged, err := reports.Merge(stack.NewRunID(), shards)
+			if err != nil {
+				return fmt.Errorf("%w: %w", ErrUsage, err)
+			}
+			written, err := reports.WriteAll(out, merged, nil)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(st.Stderr, "firedrill: merged %d shard(s), %d drill(s): wrote %s\n", len(shards), len(merged.Drills), strings.Join(written, ", "))
+			if r, ok := reports.Lookup("summary"); ok {
+				return r.Render(st.Stdout, merged)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "directory for the merged run's reports")
 	return cmd
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 	"github.com/spf13/cobra"
@@ -21,6 +22,7 @@ var errDrillsFailed = errors.New("drills failed or missed their targets")
 
 type runFlags struct {
 	tags, clock, out, format, playbooks, ackAddr string
+	shard, shardBy                               string
 	reportFormats                                []string
 	seed                                         int64
 }
@@ -44,6 +46,8 @@ func newRunCmd(st *State, g *globalFlags) *cobra.Command {
 	fl.StringVar(&f.clock, "clock", "", "compressed (CI default) or realtime (game days)")
 	fl.StringVar(&f.out, "out", "", "report directory (default drill-results/<run id>)")
 	fl.Int64Var(&f.seed, "seed", 0, "randomize scenario order with this seed (0: file order)")
+	fl.StringVar(&f.shard, "shard", "", "run shard K of N (K/N) of the scenarios: each runs in exactly one shard, the same on every runner; merge with `firedrill report merge`")
+	fl.StringVar(&f.shardBy, "shard-by", "", "a previous result.json (or its run directory): balance the shards by the drill time each scenario ran there (default: by count)")
 	fl.StringVar(&f.format, "format", "", "godog formatters to stdout, comma-separated, each optionally :path (pretty, progress, junit:out.xml, cucumber:out.json); default: firedrill's own progress only")
 	fl.StringSliceVar(&f.reportFormats, "report", nil, "report formats to write (default: all of "+strings.Join(reports.Names(), ",")+")")
 	fl.StringVar(&f.playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
@@ -77,6 +81,15 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 	// Bad input is found before anything starts.
 	if _, err := scenarios.Validate(paths, cfg, f.playbooks); err != nil {
 		return err
+	}
+	if f.shard != "" {
+		if paths, err = shardPaths(st, paths, f.shard, f.shardBy); err != nil {
+			return err
+		}
+		if len(paths) == 0 {
+			fmt.Fprintf(st.Stdout, "shard %s: no scenario falls to this shard\n", f.shard)
+			return nil
+		}
 	}
 
 	suite := scenarios.NewSuite(scenarios.Options{
@@ -138,6 +151,50 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 		}
 	}
 	return nil
+}
+
+// shardPaths are the "file:line" paths of the scenarios that fall to shard
+// spec ("K/N"), balanced by the drill times of a previous result when
+// shardBy names one.
+func shardPaths(st *State, paths []string, spec, shardBy string) ([]string, error) {
+	k, n, err := scenarios.ParseShard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --shard: %w", ErrUsage, err)
+	}
+	all, err := scenarios.Locate(paths)
+	if err != nil {
+		return nil, err
+	}
+	weights := map[string]float64{}
+	if shardBy != "" {
+		file := shardBy
+		if !strings.HasSuffix(file, ".json") {
+			file = filepath.Join(file, "result.json")
+		}
+		prev, err := reports.ReadResultFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --shard-by: %w", ErrUsage, err)
+		}
+		for _, d := range prev.Drills {
+			weights[scenarios.WeightKey(d.Feature, d.Scenario)] = drillSpan(d).Seconds()
+		}
+	}
+	mine := scenarios.Shard(all, k, n, weights)
+	st.progress("shard %d/%d: %d of %d scenario(s)", k, n, len(mine), len(all))
+	out := make([]string, len(mine))
+	for i, l := range mine {
+		out[i] = l.Path()
+	}
+	return out, nil
+}
+
+// drillSpan is the drill time a drill covered: its last milestone's.
+func drillSpan(d reports.Drill) time.Duration {
+	var end time.Duration
+	for _, m := range d.Timeline {
+		end = max(end, m.Drill)
+	}
+	return end
 }
 
 func newValidateCmd(st *State, g *globalFlags) *cobra.Command {
