@@ -13,6 +13,7 @@ import (
 	"github.com/firedrill/firedrill/injectors"
 	"github.com/firedrill/firedrill/internal/wiring"
 	"github.com/firedrill/firedrill/monitors"
+	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/stack"
 )
@@ -222,6 +223,19 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	return e.monitor.Close()
+}
+
+// Ticks are the wall time of each tick so far, by part.
+func (e *Engine) Ticks() []reports.TickParts {
+	if e.monitor == nil {
+		return nil
+	}
+	var out []reports.TickParts
+	for _, t := range e.monitor.Timings() {
+		respond := t.Total - t.Traffic - t.Scrape - t.Evaluate
+		out = append(out, reports.TickParts{Traffic: t.Traffic, Scrape: t.Scrape, Evaluate: t.Evaluate, Respond: max(respond, 0), Total: t.Total})
+	}
+	return out
 }
 
 // Timeline is the drill's record.

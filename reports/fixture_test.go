@@ -104,6 +104,11 @@ func fixture() Result {
 			{Name: "wait-error-rate", Phase: "verify", Kind: "wait", Start: mins(4), End: mins(6.5), Outcome: "ok"},
 		},
 	}
+	pool.Timing = NewTiming(42*time.Second, mins(6.5), []TickParts{
+		{Traffic: 40 * time.Millisecond, Scrape: 30 * time.Millisecond, Evaluate: time.Millisecond, Total: 72 * time.Millisecond},
+		{Traffic: 2 * time.Second, Scrape: 1600 * time.Millisecond, Evaluate: time.Millisecond, Respond: 300 * time.Millisecond, Total: 3901 * time.Millisecond},
+		{Traffic: 45 * time.Millisecond, Scrape: 35 * time.Millisecond, Evaluate: time.Millisecond, Respond: 4 * time.Second, Total: 4081 * time.Millisecond},
+	})
 	spike := Drill{
 		Feature: "features/errors.feature", Scenario: "Error spike with a slow responder",
 		Tags:    []string{"@errors"},

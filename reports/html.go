@@ -57,6 +57,7 @@ type htmlDrill struct {
 	NotScored                string
 	Incident, OtherIncidents string
 	TimeToPage               string
+	Timing                   string
 	Noise                    []htmlNoise
 	Chart                    chart
 	Criteria                 []htmlCriterion
@@ -125,6 +126,9 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 		Incident: v.Incident, OtherIncidents: strings.Join(v.OtherIncidents, ", "),
 		TimeToPage: optMeasure(v.TimeToPage),
 		Noise:      noiseRows(v.Noise),
+	}
+	if d.Timing != nil {
+		h.Timing = d.Timing.Text()
 	}
 	if !scored {
 		h.NotScored = notScored(d)

@@ -85,6 +85,8 @@ type Drill struct {
 	// one that errored or was aborted: nothing is scored that did not run.
 	Verdict *scorer.Verdict `json:"verdict,omitempty"`
 	Steps   []Step          `json:"steps,omitempty"`
+	// Timing is where the drill's wall time went (nil when no tick ran).
+	Timing *Timing `json:"timing,omitempty"`
 }
 
 // Step is one playbook step as the runner logged it.

@@ -494,6 +494,9 @@ func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
 	if d.timeline != nil {
 		out.Timeline = d.timeline.Entries()
 		out.Steps = stepLog(out.Timeline)
+		if ticks := d.engine.Ticks(); len(ticks) > 0 {
+			out.Timing = reports.NewTiming(out.Finished.Sub(out.Started), d.engine.Clock().TickTime(), ticks)
+		}
 		v = d.verdict()
 	}
 	out.Status = statusOf(ctx.Err() != nil, d.timeline != nil, v, err)

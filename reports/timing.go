@@ -1,0 +1,114 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// Timing is where a drill's wall time went: how compressed it ran, and
+// which part of its ticks bounded it. A tick can never take less than the
+// slowest real thing in it, so the bound names the component whose answer
+// the drill waited on (DESIGN.md: "Reports say what bounded each drill's
+// wall time").
+type Timing struct {
+	// Wall is the drill's wall time; Drill the drill time it covered.
+	Wall  Span `json:"wall"`
+	Drill Span `json:"drill"`
+	// Compression is Drill / Wall (1 on a realtime clock).
+	Compression float64 `json:"compression"`
+	Ticks       int     `json:"ticks"`
+	// Each part of a tick at p50 and p99: traffic sent, probes and scrapes
+	// stored, rules evaluated, and the pager and responder (playbook steps
+	// included).
+	Traffic  Quantiles `json:"traffic"`
+	Scrape   Quantiles `json:"scrape"`
+	Evaluate Quantiles `json:"evaluate"`
+	Respond  Quantiles `json:"respond"`
+	Tick     Quantiles `json:"tick"`
+	// Bound is the part with the highest p99: what the drill waited on.
+	Bound string `json:"bound"`
+}
+
+// Quantiles are a duration's p50 and p99 over a drill's ticks.
+type Quantiles struct {
+	P50 Span `json:"p50"`
+	P99 Span `json:"p99"`
+}
+
+// TickParts is one tick's wall time by part, what Timing is made from.
+type TickParts struct{ Traffic, Scrape, Evaluate, Respond, Total time.Duration }
+
+// NewTiming summarizes a drill's ticks.
+func NewTiming(wall, drill time.Duration, ticks []TickParts) *Timing {
+	t := &Timing{Wall: Span(wall), Drill: Span(drill), Ticks: len(ticks)}
+	if wall > 0 {
+		t.Compression = math.Round(drill.Seconds()/wall.Seconds()*10) / 10
+	}
+	pick := func(f func(TickParts) time.Duration) Quantiles {
+		ds := make([]time.Duration, len(ticks))
+		for i, x := range ticks {
+			ds[i] = f(x)
+		}
+		slices.Sort(ds)
+		return Quantiles{P50: Span(nearestRank(ds, 0.50)), P99: Span(nearestRank(ds, 0.99))}
+	}
+	t.Traffic = pick(func(x TickParts) time.Duration { return x.Traffic })
+	t.Scrape = pick(func(x TickParts) time.Duration { return x.Scrape })
+	t.Evaluate = pick(func(x TickParts) time.Duration { return x.Evaluate })
+	t.Respond = pick(func(x TickParts) time.Duration { return x.Respond })
+	t.Tick = pick(func(x TickParts) time.Duration { return x.Total })
+	best := Span(-1)
+	for _, p := range []struct {
+		name string
+		q    Quantiles
+	}{{"traffic (the app's answers)", t.Traffic}, {"scrapes and probes", t.Scrape}, {"rule evaluation", t.Evaluate}, {"the responder (playbook steps)", t.Respond}} {
+		if p.q.P99 > best {
+			best, t.Bound = p.q.P99, p.name
+		}
+	}
+	return t
+}
+
+// nearestRank is the q-quantile of sorted ds by the nearest-rank method
+// (as the scorer's p50/p90); 0 for none.
+func nearestRank(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(q*float64(len(ds)))) - 1
+	return ds[max(i, 0)]
+}
+
+// Text is the timing in one line, for the report and the benchmark:
+// "98× compressed (5m0s of drill time in 3.1s); ticks p50 40ms, p99 2.0s,
+// bounded by traffic (the app's answers)".
+func (t Timing) Text() string {
+	return fmt.Sprintf("%g× compressed (%s of drill time in %s); ticks p50 %s, p99 %s, bounded by %s (p99 %s)",
+		t.Compression, fmtDur(time.Duration(t.Drill)), time.Duration(t.Wall).Round(10*time.Millisecond),
+		time.Duration(t.Tick.P50).Round(time.Millisecond), time.Duration(t.Tick.P99).Round(time.Millisecond),
+		t.Bound, time.Duration(t.boundP99()).Round(time.Millisecond))
+}
+
+func (t Timing) boundP99() Span {
+	return max(t.Traffic.P99, t.Scrape.P99, t.Evaluate.P99, t.Respond.P99)
+}
+
+// Span is a duration stored as {"seconds", "text"}, as every duration of
+// result.json.
+type Span time.Duration
+
+// MarshalJSON writes {"seconds", "text"}.
+func (s Span) MarshalJSON() ([]byte, error) { return json.Marshal(jsonDuration(s)) }
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (s *Span) UnmarshalJSON(b []byte) error {
+	var d jsonDuration
+	if err := d.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*s = Span(d)
+	return nil
+}
