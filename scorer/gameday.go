@@ -61,6 +61,7 @@ func (g gameDay) all(kind incident.Kind, match func(incident.Milestone) bool) []
 // criteria are the five evaluation criteria.
 func (g gameDay) criteria() []Criterion {
 	w := g.t.Weights
+	g.v.Escalations = len(g.all(incident.RolePaged, func(m incident.Milestone) bool { return m.Labels[incident.EscalatedLabel] == "true" }))
 	cs := []Criterion{g.assessment(w.Assessment), g.escalation(w.Escalation), g.communication(w.Communication)}
 	mit := happened(IDMitigated, "Successful mitigation", "T0", w.Mitigated, g.v.Marks.Mitigated.Sub(g.v.Marks.T0))
 	if !mit.Met {
@@ -112,8 +113,6 @@ func (g gameDay) escalation(weight float64) Criterion {
 	name := "Proper escalation"
 	roles := g.t.GameDay.Roles.For(g.v.Severity)
 	target := g.t.Response.For(g.v.Severity)
-	escalated := g.all(incident.RolePaged, func(m incident.Milestone) bool { return m.Labels[incident.EscalatedLabel] == "true" })
-	g.v.Escalations = len(escalated)
 	switch {
 	case g.v.Severity == incident.SeverityUnknown:
 		return Criterion{ID: IDEscalation, Name: name, From: "detected", Expect: ExpectWithin, Status: StatusMissing,
@@ -142,7 +141,7 @@ func (g gameDay) escalation(weight float64) Criterion {
 		parts = append(parts, p)
 	}
 	c := compound(IDEscalation, name, weight, parts)
-	c.Note = fmt.Sprintf("%s pages %d role(s); %d escalated to a backup; %s", g.v.Severity, len(roles), len(escalated), c.Note)
+	c.Note = fmt.Sprintf("%s pages %d role(s); %d escalated to a backup; %s", g.v.Severity, len(roles), g.v.Escalations, c.Note)
 	return c
 }
 
