@@ -27,6 +27,9 @@ type Config struct {
 	Monitoring Monitoring `yaml:"monitoring"`
 	Clock      Clock      `yaml:"clock"`
 	Targets    Targets    `yaml:"targets"`
+	// Team and Escalation are who a game day pages, and when.
+	Team       Team       `yaml:"team"`
+	Escalation Escalation `yaml:"escalation"`
 }
 
 // Stack says which services a drill starts and how the app is wired to them.
@@ -131,6 +134,8 @@ func Default() Config {
 		Traffic:    defaultTraffic(),
 		Monitoring: defaultMonitoring(),
 		Clock:      defaultClock(),
+		Team:       DefaultTeam(),
+		Escalation: DefaultEscalation(),
 	}
 }
 
@@ -259,6 +264,7 @@ func (c Config) validate(root *yaml.Node, name string) error {
 	}
 	c.validateMonitoring(add)
 	c.Targets.validate(add)
+	c.validateTeam(add)
 	if len(ps) == 0 {
 		return nil
 	}

@@ -173,8 +173,17 @@ func (m Monitoring) Severities() incident.SeverityLabels {
 
 // Clock is how drill time relates to wall time.
 type Clock struct {
-	// Mode is compressed (ticks back to back, CI) or realtime (game days).
+	// Mode is compressed (ticks back to back, CI), paced (drill time = Pace ×
+	// wall time: rehearsals, tests of game days) or realtime (game days).
 	Mode string `yaml:"mode"`
+	// Pace is drill seconds per wall second in paced mode (at least 1);
+	// other modes take none.
+	Pace float64 `yaml:"pace"`
+}
+
+// Options are the clock's options for incident.NewClock.
+func (c Clock) Options() []incident.ClockOption {
+	return []incident.ClockOption{incident.WithPace(c.Pace)}
 }
 
 // DefaultMix weighs the endpoints roughly as a content site sees them:
@@ -190,7 +199,7 @@ func defaultMonitoring() Monitoring {
 		SeverityLabels: map[string]string{}}
 }
 
-func defaultClock() Clock { return Clock{Mode: string(incident.Compressed)} }
+func defaultClock() Clock { return Clock{Mode: string(incident.Compressed), Pace: 1} }
 
 // maxRate bounds the traffic rate: the generator runs on the drill's own
 // machine and must not become the fault.
@@ -250,7 +259,14 @@ func (c Config) validateMonitoring(add func(path, format string, args ...any)) {
 	if _, err := incident.DefaultSeverityLabels().With(c.Monitoring.SeverityLabels); err != nil {
 		add("monitoring.severity_labels", "%v", err)
 	}
-	if _, err := incident.ParseMode(c.Clock.Mode); err != nil {
-		add("clock.mode", "must be compressed or realtime, not %q", c.Clock.Mode)
+	mode, err := incident.ParseMode(c.Clock.Mode)
+	if err != nil {
+		add("clock.mode", "must be compressed, paced or realtime, not %q", c.Clock.Mode)
+	}
+	switch {
+	case incident.ValidPace(c.Clock.Pace) != nil:
+		add("clock.pace", "must be at least 1 (drill seconds per wall second), not %g", c.Clock.Pace)
+	case c.Clock.Pace != 1 && err == nil && mode != incident.Paced:
+		add("clock.pace", "applies to clock.mode paced only, not %s", mode)
 	}
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/firedrill/firedrill/incident"
 )
 
 func TestMonitoringDefaults(t *testing.T) {
@@ -18,6 +20,17 @@ func TestMonitoringDefaults(t *testing.T) {
 	assert.Equal(t, 15*time.Second, c.Monitoring.Interval.D())
 	assert.Equal(t, []string{"rules/default.rules.yml"}, c.Monitoring.RuleFiles)
 	assert.Equal(t, "compressed", c.Clock.Mode)
+	assert.Equal(t, 1.0, c.Clock.Pace)
+}
+
+func TestPacedClock(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("firedrill.yaml", []byte("clock:\n  mode: paced\n  pace: 20\n"))
+	require.NoError(t, err)
+	assert.Equal(t, "paced", c.Clock.Mode)
+	assert.Equal(t, 20.0, c.Clock.Pace)
+	clock := incident.NewClock(incident.Mode(c.Clock.Mode), time.Second, time.Time{}, c.Clock.Options()...)
+	assert.Equal(t, 20.0, clock.Pace())
 }
 
 func TestMonitoringSectionsParse(t *testing.T) {
@@ -59,6 +72,9 @@ func TestMonitoringBadInputNamesFileLineAndKey(t *testing.T) {
 		"no rule files":    {"monitoring:\n  rule_files: []\n", []string{"firedrill.yaml:2:", "monitoring.rule_files"}},
 		"empty rule file":  {"monitoring:\n  rule_files: [a.yml, \"\"]\n", []string{"firedrill.yaml:2:", "entry 2"}},
 		"bad clock mode":   {"clock:\n  mode: warp\n", []string{"firedrill.yaml:2:", "clock.mode", `"warp"`}},
+		"pace below one":   {"clock:\n  mode: paced\n  pace: 0.5\n", []string{"firedrill.yaml:3:", "clock.pace", "at least 1", "0.5"}},
+		"pace not number":  {"clock:\n  mode: paced\n  pace: fast\n", []string{"firedrill.yaml:3:", "fast"}},
+		"pace not paced":   {"clock:\n  mode: realtime\n  pace: 20\n", []string{"firedrill.yaml:3:", "clock.pace", "paced only"}},
 		"unknown key":      {"monitoring:\n  intervall: 15s\n", []string{"firedrill.yaml:2:", `unknown key "intervall"`}},
 	}
 	for name, tc := range cases {

@@ -70,7 +70,8 @@ var keyHelp = map[string]string{
 	"monitoring.alertmanager_config":   "your alertmanager.yml, read unchanged (routes, group_by, timers, inhibit_rules); empty: one route grouping by alertname, group_wait 30s",
 	"monitoring.severity_labels":       "more values of the alerts' severity label, value: P1..P4 (critical P1, error/high P2, warning/medium P3, info/low P4 are built in)",
 	"clock":                            "how drill time relates to wall time",
-	"clock.mode":                       "compressed (ticks back to back, CI) | realtime (game days); --clock overrides",
+	"clock.mode":                       "compressed (ticks back to back, CI) | paced (drill time = pace × wall time: rehearsals) | realtime (game days); --clock overrides",
+	"clock.pace":                       "paced mode: drill seconds per wall second, at least 1 (20: a 30-minute incident in 90 s); --pace overrides",
 	"targets":                          "scoring targets (the playbook's)",
 	"targets.mttd":                     "fault injected to first alert",
 	"targets.mtta":                     "first alert to acknowledged",
@@ -81,6 +82,20 @@ var keyHelp = map[string]string{
 	"targets.drill.diagnosis":          "the playbook's diagnose steps done",
 	"targets.drill.mitigation":         "the playbook's mitigate steps done",
 	"targets.drill.restored":           "service restored (resolved)",
+	"targets.gameday":                  "game days: the playbook's communication (Phase 5)",
+	"targets.gameday.first_update":     "acknowledged to the first internal update",
+	"targets.gameday.first_notice":     "acknowledged to the first status-page notice",
+	"targets.gameday.update_every":     "longest time without an internal update until resolved (the playbook: every 15-30 minutes)",
+	"team":                             "who a game day pages, by role key; yours add to these (the playbook's Emergency Contacts and the on-call engineer)",
+	"team.*.title":                     "how people and reports name the role",
+	"team.*.primary":                   "the person paged first",
+	"team.*.backup":                    "paged when the primary has not acknowledged within escalation.ack_timeout",
+	"escalation":                       "which roles each severity pages (the playbook's Severity table)",
+	"escalation.ack_timeout":           "drill time a page waits for its acknowledgement before it goes to the role's backup",
+	"escalation.P1":                    "immediate, all hands: [all] pages every role of the team",
+	"escalation.P2":                    "team lead + on-call",
+	"escalation.P3":                    "the on-call engineer",
+	"escalation.P4":                    "next business day: nobody is paged during the drill",
 }
 
 // Commented renders c as firedrill.yaml with every key present, commented
@@ -118,6 +133,22 @@ func annotate(n *yaml.Node, t reflect.Type, prefix string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t.Kind() == reflect.Map && structElem(t) && n.Kind == yaml.MappingNode {
+		// Entries of the user's own keys (team roles): each field on its
+		// line, explained on the first entry only.
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v := n.Content[i+1]
+			if i == 0 {
+				annotate(v, t.Elem(), prefix+".*")
+			} else {
+				annotate(v, t.Elem(), "")
+				for j := 0; j < len(v.Content); j++ {
+					v.Content[j].LineComment = ""
+				}
+			}
+		}
+		return
+	}
 	if t.Kind() != reflect.Struct {
 		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
 			n.Style = yaml.FlowStyle
@@ -140,6 +171,15 @@ func annotate(n *yaml.Node, t reflect.Type, prefix string) {
 	}
 }
 
+// structElem says whether t is a map whose values are structs.
+func structElem(t reflect.Type) bool {
+	e := t.Elem()
+	for e.Kind() == reflect.Pointer {
+		e = e.Elem()
+	}
+	return e.Kind() == reflect.Struct
+}
+
 // fieldsByKey maps a struct's YAML keys to its fields.
 func fieldsByKey(t reflect.Type) map[string]reflect.StructField {
 	out := map[string]reflect.StructField{}
@@ -152,13 +192,18 @@ func fieldsByKey(t reflect.Type) map[string]reflect.StructField {
 	return out
 }
 
-// Keys are the dotted paths of every key firedrill.yaml reads.
+// Keys are the dotted paths of every key firedrill.yaml reads; the fields
+// of a map's entries (team roles) read "team.*.primary".
 func Keys() []string {
 	var out []string
 	var walk func(t reflect.Type, prefix string)
 	walk = func(t reflect.Type, prefix string) {
 		for t.Kind() == reflect.Pointer {
 			t = t.Elem()
+		}
+		if t.Kind() == reflect.Map && structElem(t) {
+			walk(t.Elem(), prefix+".*")
+			return
 		}
 		if t.Kind() != reflect.Struct {
 			return

@@ -21,7 +21,8 @@ func scaffoldConfig() Config {
 	c.Stack.App.Command, c.Stack.App.Env, c.Traffic.Requests = []string{}, map[string]string{}, []Request{}
 	c.Targets = Targets{MTTD: Duration(5 * time.Minute), MTTA: Duration(15 * time.Minute), MTTR: Duration(time.Hour),
 		Drill: DrillTargets{Alert: Duration(2 * time.Minute), Ack: Duration(5 * time.Minute), Diagnosis: Duration(15 * time.Minute),
-			Mitigation: Duration(20 * time.Minute), Restored: Duration(90 * time.Second)}}
+			Mitigation: Duration(20 * time.Minute), Restored: Duration(90 * time.Second)},
+		GameDay: GameDayTargets{FirstUpdate: Duration(15 * time.Minute), FirstNotice: Duration(15 * time.Minute), UpdateEvery: Duration(30 * time.Minute)}}
 	return c
 }
 

@@ -9,6 +9,17 @@ type Targets struct {
 	MTTA  Duration     `yaml:"mtta"`
 	MTTR  Duration     `yaml:"mttr"`
 	Drill DrillTargets `yaml:"drill"`
+	// GameDay are the communication targets of a game day (zero keeps
+	// the default: first update and first notice 15 minutes after the ack,
+	// an update at least every 30 minutes).
+	GameDay GameDayTargets `yaml:"gameday"`
+}
+
+// GameDayTargets are the playbook's Phase 5 cadence as game-day targets.
+type GameDayTargets struct {
+	FirstUpdate Duration `yaml:"first_update"`
+	FirstNotice Duration `yaml:"first_notice"`
+	UpdateEvery Duration `yaml:"update_every"`
 }
 
 // DrillTargets are the monthly drill's expected response, each from T0.
@@ -25,7 +36,9 @@ func (t Targets) validate(add func(path, format string, args ...any)) {
 		"targets.mttd": t.MTTD, "targets.mtta": t.MTTA, "targets.mttr": t.MTTR,
 		"targets.drill.alert": t.Drill.Alert, "targets.drill.ack": t.Drill.Ack,
 		"targets.drill.diagnosis": t.Drill.Diagnosis, "targets.drill.mitigation": t.Drill.Mitigation,
-		"targets.drill.restored": t.Drill.Restored,
+		"targets.drill.restored":       t.Drill.Restored,
+		"targets.gameday.first_update": t.GameDay.FirstUpdate, "targets.gameday.first_notice": t.GameDay.FirstNotice,
+		"targets.gameday.update_every": t.GameDay.UpdateEvery,
 	} {
 		if d < 0 {
 			add(path, "must not be negative")

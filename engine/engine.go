@@ -27,7 +27,8 @@ type Spec struct {
 	// Config gives traffic, monitoring (interval, rule files, routing,
 	// severity labels).
 	Config config.Config
-	// Clock is the clock mode (compressed, realtime).
+	// Clock is the clock mode (compressed, paced, realtime); a paced
+	// clock's pace is Config.Clock.Pace.
 	Clock incident.Mode
 	// RuleFiles replace the configuration's rule files when set.
 	RuleFiles []string
@@ -75,7 +76,7 @@ func Start(ctx context.Context, env *stack.Env, spec Spec) (*Engine, error) {
 	}
 	cfg := spec.Config
 	e := &Engine{env: env, spec: spec}
-	e.clock = incident.NewClock(spec.Clock, cfg.Monitoring.Interval.D(), time.Time{})
+	e.clock = incident.NewClock(spec.Clock, cfg.Monitoring.Interval.D(), time.Time{}, cfg.Clock.Options()...)
 	e.timeline = incident.NewTimeline(e.clock)
 
 	var responder responders.Responder

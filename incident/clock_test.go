@@ -23,14 +23,97 @@ func (f *fakeWall) Add(d time.Duration) {
 	f.now = f.now.Add(d)
 }
 
-func newTestClock(mode Mode) (*Clock, *fakeWall, *[]time.Duration) {
+func newTestClock(mode Mode, opts ...ClockOption) (*Clock, *fakeWall, *[]time.Duration) {
 	w := &fakeWall{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	c := NewClock(mode, 15*time.Second, time.Date(2026, 1, 1, 14, 0, 0, 0, time.UTC))
+	c := NewClock(mode, 15*time.Second, time.Date(2026, 1, 1, 14, 0, 0, 0, time.UTC), opts...)
 	c.wallNow = w.Now
 	c.tickWall = w.Now()
 	var slept []time.Duration
-	c.sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); w.Add(d); return nil }
+	c.sleep = func(_ context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		if d > 0 {
+			w.Add(d)
+		}
+		return nil
+	}
 	return c, w, &slept
+}
+
+func TestPacedRunsDrillTimeAtItsPace(t *testing.T) {
+	t.Parallel()
+	c, w, slept := newTestClock(Paced, WithPace(20))
+	assert.Equal(t, 20.0, c.Pace())
+	w.Add(250 * time.Millisecond) // the tick's real work: 5 drill seconds
+	assert.Equal(t, 5*time.Second, c.Now(), "between ticks drill time runs at 20 × wall time")
+	next, err := c.Advance(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 15*time.Second, next)
+	assert.Equal(t, []time.Duration{500 * time.Millisecond}, *slept, "a 15 s tick lasts 750 ms of wall time, work included")
+
+	w.Add(2 * time.Second) // real work of 2 s is 40 drill seconds: it is not compressed away
+	next, err = c.Advance(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 60*time.Second, next, "the first tick boundary after the work")
+	assert.Equal(t, 250*time.Millisecond, (*slept)[1])
+}
+
+func TestPacedLateWakeUpsDoNotAccumulate(t *testing.T) {
+	t.Parallel()
+	c, w, _ := newTestClock(Paced, WithPace(60))
+	start := w.Now()
+	c.sleep = func(_ context.Context, d time.Duration) error { w.Add(d + 10*time.Millisecond); return nil } // every wake-up late
+	for range 100 {
+		_, err := c.Advance(context.Background())
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 25*time.Minute, c.TickTime())
+	ratio := c.Now().Seconds() / w.Now().Sub(start).Seconds()
+	assert.InDelta(t, 60, ratio, 0.01, "drill time stays 60 × wall time")
+}
+
+func TestRealtimeIsPacedAtOne(t *testing.T) {
+	t.Parallel()
+	c, w, _ := newTestClock(Realtime, WithPace(20))
+	assert.Equal(t, 1.0, c.Pace(), "realtime ignores a pace")
+	w.Add(3 * time.Second)
+	assert.Equal(t, 3*time.Second, c.Now())
+	cc, _, _ := newTestClock(Compressed, WithPace(20))
+	assert.Zero(t, cc.Pace(), "a compressed clock never waits")
+	pc, _, _ := newTestClock(Paced)
+	assert.Equal(t, 1.0, pc.Pace(), "paced without a pace is realtime")
+}
+
+func TestParseModeAndPace(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"compressed", "paced", "realtime"} {
+		m, err := ParseMode(s)
+		require.NoError(t, err)
+		assert.Equal(t, Mode(s), m)
+	}
+	_, err := ParseMode("fast")
+	require.ErrorContains(t, err, "compressed, paced or realtime")
+	require.NoError(t, ValidPace(1))
+	require.NoError(t, ValidPace(60))
+	for _, n := range []float64{0, 0.5, -3} {
+		require.ErrorIs(t, ValidPace(n), ErrPace, "pace %g", n)
+	}
+}
+
+// One real run: a few ticks at pace 60 on the real wall clock. Only the
+// ratio is asserted: waits can only overshoot, and the clock anchors each
+// tick where it was due, so the ratio stays near 60 and never above it.
+func TestPacedOnTheRealWallClock(t *testing.T) {
+	t.Parallel()
+	c := NewClock(Paced, 15*time.Second, time.Time{}, WithPace(60))
+	start := time.Now()
+	for range 4 { // 60 drill seconds, about a wall second
+		_, err := c.Advance(context.Background())
+		require.NoError(t, err)
+	}
+	wall := time.Since(start)
+	ratio := c.TickTime().Seconds() / wall.Seconds()
+	assert.LessOrEqual(t, ratio, 60.5, "a paced clock never runs ahead of its pace")
+	assert.Greater(t, ratio, 30.0, "nor falls far behind it")
 }
 
 func TestCompressedTicksCostNoWallTime(t *testing.T) {

@@ -27,6 +27,56 @@ const (
 	Note           Kind = "note"
 )
 
+// Game-day milestone kinds: what people do besides fixing the service,
+// which the playbook's Monthly Incident Drill evaluates. Each carries the
+// IncidentLabel of the incident it is about; the scorer credits only the
+// drill's own.
+const (
+	// RolePaged: a role of the team was paged (labels RoleLabel,
+	// PersonLabel; EscalatedLabel "true" when the page went to the
+	// backup because the primary did not acknowledge in time).
+	RolePaged Kind = "role_paged"
+	// RoleAcknowledged: a person acknowledged a page for their role (labels
+	// RoleLabel, PersonLabel).
+	RoleAcknowledged Kind = "role_acknowledged"
+	// SeverityDeclared: the incident commander declared the incident's
+	// severity (Milestone.Severity; PersonLabel who). A later one
+	// re-assesses it.
+	SeverityDeclared Kind = "severity_declared"
+	// UpdatePosted: an internal update (the playbook's Slack update) was
+	// posted (PersonLabel who).
+	UpdatePosted Kind = "update_posted"
+	// NoticePublished: a status-page notice was published (NoticeLabel:
+	// NoticeInitial, NoticeUpdate or NoticeResolution; PersonLabel who).
+	NoticePublished Kind = "notice_published"
+	// PostmortemSubmitted: the post-mortem was submitted (PersonLabel who).
+	PostmortemSubmitted Kind = "postmortem_submitted"
+)
+
+// GameDayKinds are the game-day milestone kinds: one of the drill's
+// incident makes a drill a game day for scoring.
+var GameDayKinds = []Kind{RolePaged, RoleAcknowledged, SeverityDeclared, UpdatePosted, NoticePublished, PostmortemSubmitted}
+
+// Labels of game-day milestones.
+const (
+	// RoleLabel is the role's key in the team (incident_commander, …).
+	RoleLabel = "role"
+	// PersonLabel is who was paged, or who acted.
+	PersonLabel = "person"
+	// EscalatedLabel is "true" on a RolePaged that went to the backup.
+	EscalatedLabel = "escalated"
+	// NoticeLabel is a status-page notice's kind.
+	NoticeLabel = "notice"
+)
+
+// The playbook's status-page notices (Phase 5: Initial Notice, Update,
+// Resolution).
+const (
+	NoticeInitial    = "initial"
+	NoticeUpdate     = "update"
+	NoticeResolution = "resolution"
+)
+
 // IncidentLabel is the label that names the incident a milestone belongs
 // to (the pager's number, "1", "2", …). Pages, acknowledgements, playbook
 // steps and resolutions carry it; scoring credits only the drill's own.

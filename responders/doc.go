@@ -13,6 +13,16 @@
 // person answering through `firedrill ack` (Human, served by HumanHandler)
 // is a Responder that records the same milestones.
 //
+// Team is the responder of a game day with a team of people: it pages the
+// roles the incident's severity needs (TeamSpec, from firedrill.yaml's team
+// and escalation) and, after the ack timeout of drill time, a silent
+// role's backup, recording RolePaged; people answer through Team.Do
+// (acknowledgements per role, the declared severity, updates, status-page
+// notices, the post-mortem, and a person's diagnosis, mitigation and
+// verification), applied at the next tick. Its first role acknowledgement
+// is the incident's Acknowledged, so the pager and MTTA read it as they
+// read anyone's.
+//
 // The Pager is the monitors' alert sink. Alerts that fire while an incident
 // is open join it; its severity is the highest severity label among them;
 // PageSent is recorded when it opens and when its severity rises. It is

@@ -322,10 +322,19 @@ func targetsOf(c config.Config) scorer.Targets {
 		{c.Targets.Drill.Alert, &t.Drill.Alert}, {c.Targets.Drill.Ack, &t.Drill.Ack},
 		{c.Targets.Drill.Diagnosis, &t.Drill.Diagnosis}, {c.Targets.Drill.Mitigation, &t.Drill.Mitigation},
 		{c.Targets.Drill.Restored, &t.Drill.Restored},
+		{c.Targets.GameDay.FirstUpdate, &t.GameDay.FirstUpdate}, {c.Targets.GameDay.FirstNotice, &t.GameDay.FirstNotice},
+		{c.Targets.GameDay.UpdateEvery, &t.GameDay.UpdateEvery},
 	} {
 		if o.v > 0 {
 			*o.dst = o.v.D()
 		}
+	}
+	// The roles each severity must page: the team's escalation, "all"
+	// spelt out.
+	e := c.Escalation
+	t.GameDay.Roles = scorer.RoleTargets{
+		P1: e.Roles(incident.P1, c.Team), P2: e.Roles(incident.P2, c.Team),
+		P3: e.Roles(incident.P3, c.Team), P4: e.Roles(incident.P4, c.Team),
 	}
 	return t
 }

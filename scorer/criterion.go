@@ -19,6 +19,9 @@ const (
 	// StatusViolated: an absence criterion's event happened (a steady-state drill
 	// raised an alert).
 	StatusViolated Status = "violated"
+	// StatusWrong: a match criterion's milestone happened with the wrong
+	// value (a game day declared the wrong severity).
+	StatusWrong Status = "wrong"
 )
 
 // Expect is what a criterion asks of its measurement.
@@ -30,6 +33,11 @@ const (
 	ExpectWithin Expect = "within"
 	// ExpectAbsent: the event never happens (Target is unused).
 	ExpectAbsent Expect = "absent"
+	// ExpectHappen: the milestone happens at all (Target is unused).
+	ExpectHappen Expect = "happen"
+	// ExpectMatch: the milestone happens and says what the drill measured
+	// (a declared severity equals the alerts'; Target is unused).
+	ExpectMatch Expect = "match"
 )
 
 // Criterion IDs, stable across releases: reports, config weights and trend
@@ -65,6 +73,11 @@ type Criterion struct {
 	// Note explains a status that the numbers alone do not (an unknown
 	// severity, the alert that broke a steady state).
 	Note string `json:"note,omitempty"`
+	// Parts are the checks a compound criterion is made of (a game day's
+	// escalation: one per role; its communication: first update, first
+	// notice, cadence, resolution notice). Its credit is their mean; its
+	// target and measurement are the part that decided its status.
+	Parts []Criterion `json:"parts,omitempty"`
 }
 
 // Credit is the credit rule: met (measured ≤ target) earns 1; late loses

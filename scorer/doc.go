@@ -36,6 +36,32 @@
 // twice the target, or missing, earns 0. The score is the weighted mean of
 // the credits × 100. A verdict passes when every criterion is met.
 //
+// Game days add the playbook's Monthly Incident Drill evaluation criteria.
+// A drill is a game day when its incident has a game-day milestone
+// (incident.GameDayKinds) or Targets.GameDay.Always is set; any other fault
+// drill is scored on the criteria above only, and its Verdict.Notes say so.
+//
+//   - Correct severity assessment: the last SeverityDeclared of the
+//     incident equals Severity (a re-assessment replaces the first call);
+//     missing when none, wrong when it differs.
+//   - Proper escalation: every role Targets.GameDay.Roles names for the
+//     severity was paged (RolePaged) and acknowledged (RoleAcknowledged, by
+//     its primary or, after an escalation, its backup) within the
+//     severity's response target from detection; one part per role.
+//     Verdict.Escalations counts the pages to backups.
+//   - Effective communication: the first UpdatePosted and the first
+//     NoticePublished within FirstUpdate and FirstNotice after the
+//     acknowledgement (after detection when nobody acknowledged), then no
+//     more than UpdateEvery between updates until resolved (or the game day
+//     closed: its last milestone), and a NoticePublished of kind
+//     resolution.
+//   - Successful mitigation: the incident has a Mitigated milestone.
+//   - Post-mortem completed: a PostmortemSubmitted of the incident before
+//     the game day closed; a criterion for P1 and P2 only.
+//
+// A compound criterion (escalation, communication) lists its Parts; its
+// credit is their mean.
+//
 // A steady-state drill (no fault injected) has no T0: MTTD, MTTA and MTTR are
 // not applicable (not present) and the drill has one criterion, "no alert
 // fires", scored 1 when no alert fired and 0 otherwise. A false alarm fails

@@ -161,6 +161,18 @@ type targetsJSON struct {
 		Mitigation jsonDuration `json:"mitigation"`
 		Restored   jsonDuration `json:"restored"`
 	} `json:"drill"`
+	GameDay struct {
+		Always bool `json:"always"`
+		Roles  struct {
+			P1 []string `json:"P1"`
+			P2 []string `json:"P2"`
+			P3 []string `json:"P3"`
+			P4 []string `json:"P4"`
+		} `json:"roles"`
+		FirstUpdate jsonDuration `json:"first_update"`
+		FirstNotice jsonDuration `json:"first_notice"`
+		UpdateEvery jsonDuration `json:"update_every"`
+	} `json:"gameday"`
 	Weights weightsJSON `json:"weights"`
 }
 
@@ -175,6 +187,12 @@ type weightsJSON struct {
 	Mitigation float64 `json:"drill_mitigation"`
 	Restored   float64 `json:"drill_restored"`
 	Quiet      float64 `json:"quiet"`
+	// The game-day criteria.
+	Assessment    float64 `json:"gameday_severity"`
+	Escalation    float64 `json:"gameday_escalation"`
+	Communication float64 `json:"gameday_communication"`
+	Mitigated     float64 `json:"gameday_mitigation"`
+	Postmortem    float64 `json:"gameday_postmortem"`
 }
 
 // MarshalJSON writes targets with stored durations and weights keyed by
@@ -191,6 +209,11 @@ func (t Targets) wire() targetsJSON {
 	w.Drill.Alert, w.Drill.Ack = jsonDuration(t.Drill.Alert), jsonDuration(t.Drill.Ack)
 	w.Drill.Diagnosis, w.Drill.Mitigation = jsonDuration(t.Drill.Diagnosis), jsonDuration(t.Drill.Mitigation)
 	w.Drill.Restored = jsonDuration(t.Drill.Restored)
+	g := t.GameDay
+	w.GameDay.Always = g.Always
+	w.GameDay.Roles.P1, w.GameDay.Roles.P2, w.GameDay.Roles.P3, w.GameDay.Roles.P4 = g.Roles.P1, g.Roles.P2, g.Roles.P3, g.Roles.P4
+	w.GameDay.FirstUpdate, w.GameDay.FirstNotice = jsonDuration(g.FirstUpdate), jsonDuration(g.FirstNotice)
+	w.GameDay.UpdateEvery = jsonDuration(g.UpdateEvery)
 	w.Weights = weightsJSON(t.Weights)
 	return w
 }
@@ -213,6 +236,13 @@ func (t *Targets) UnmarshalJSON(b []byte) error {
 			Alert: time.Duration(w.Drill.Alert), Ack: time.Duration(w.Drill.Ack),
 			Diagnosis: time.Duration(w.Drill.Diagnosis), Mitigation: time.Duration(w.Drill.Mitigation),
 			Restored: time.Duration(w.Drill.Restored),
+		},
+		GameDay: GameDayTargets{
+			Always: w.GameDay.Always,
+			Roles: RoleTargets{P1: w.GameDay.Roles.P1, P2: w.GameDay.Roles.P2,
+				P3: w.GameDay.Roles.P3, P4: w.GameDay.Roles.P4},
+			FirstUpdate: time.Duration(w.GameDay.FirstUpdate), FirstNotice: time.Duration(w.GameDay.FirstNotice),
+			UpdateEvery: time.Duration(w.GameDay.UpdateEvery),
 		},
 		Weights: Weights(w.Weights),
 	}

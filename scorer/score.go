@@ -49,6 +49,16 @@ type Verdict struct {
 	Severity      incident.Severity `json:"severity"`
 	SeverityAlert string            `json:"severity_alert,omitempty"`
 	Criteria      []Criterion       `json:"criteria"`
+	// GameDay is true when the game-day criteria were scored: the drill's
+	// incident has a game-day milestone (a role paged, a severity declared,
+	// an update, a notice, a post-mortem), or Targets.GameDay.Always.
+	GameDay bool `json:"game_day,omitempty"`
+	// Escalations counts the pages that went to a role's backup because the
+	// primary did not acknowledge in time (game days).
+	Escalations int `json:"escalations,omitempty"`
+	// Notes say what the criteria alone do not: an automated drill is not
+	// scored on the game-day criteria.
+	Notes []string `json:"notes,omitempty"`
 	// Score is the weighted mean of the criteria's credits × 100, in [0, 100].
 	Score float64 `json:"score"`
 	// Passed is true when every criterion is met.
@@ -162,6 +172,14 @@ func Score(timeline []incident.Milestone, targets Targets) Verdict {
 	add(IDDiagnosis, "Diagnosis completed", "T0", t.Drill.Diagnosis, w.Diagnosis, mk.Diagnosed.Sub(mk.T0))
 	add(IDMitigation, "Mitigation applied", "T0", t.Drill.Mitigation, w.Mitigation, mk.Mitigated.Sub(mk.T0))
 	add(IDRestored, "Service restored", "T0", t.Drill.Restored, w.Restored, mk.Resolved.Sub(mk.T0))
+
+	g := gameDay{after: after, ofDrill: ofDrill, v: &v, t: t, end: ms[len(ms)-1].Drill}
+	if t.GameDay.Always || g.isGameDay() {
+		v.GameDay = true
+		v.Criteria = append(v.Criteria, g.criteria()...)
+	} else {
+		v.Notes = append(v.Notes, AutomatedNote)
+	}
 
 	v.Score, v.Passed = total(v.Criteria)
 	return v

@@ -141,6 +141,10 @@ func scaffoldConfig() config.Config {
 			Diagnosis: config.Duration(t.Drill.Diagnosis), Mitigation: config.Duration(t.Drill.Mitigation),
 			Restored: config.Duration(t.Drill.Restored),
 		},
+		GameDay: config.GameDayTargets{
+			FirstUpdate: config.Duration(t.GameDay.FirstUpdate), FirstNotice: config.Duration(t.GameDay.FirstNotice),
+			UpdateEvery: config.Duration(t.GameDay.UpdateEvery),
+		},
 	}
 	return c
 }

@@ -25,6 +25,7 @@ type runFlags struct {
 	shard, shardBy                               string
 	reportFormats                                []string
 	seed                                         int64
+	pace                                         float64
 }
 
 func newRunCmd(st *State, g *globalFlags) *cobra.Command {
@@ -43,7 +44,8 @@ func newRunCmd(st *State, g *globalFlags) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.tags, "tags", "", "only scenarios matching this tag expression (godog syntax: @monthly && ~@slow)")
-	fl.StringVar(&f.clock, "clock", "", "compressed (CI default) or realtime (game days)")
+	fl.StringVar(&f.clock, "clock", "", "compressed (CI default), paced (drill time = --pace × wall time) or realtime (game days)")
+	fl.Float64Var(&f.pace, "pace", 0, "with --clock paced (or clock.mode: paced): drill seconds per wall second, at least 1")
 	fl.StringVar(&f.out, "out", "", "report directory (default drill-results/<run id>)")
 	fl.Int64Var(&f.seed, "seed", 0, "randomize scenario order with this seed (0: file order)")
 	fl.StringVar(&f.shard, "shard", "", "run shard K of N (K/N) of the scenarios: each runs in exactly one shard, the same on every runner; merge with `firedrill report merge`")
@@ -66,6 +68,18 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 			return fmt.Errorf("%w: --clock: %w", ErrUsage, err)
 		}
 		cfg.Clock.Mode = string(m)
+		if m != incident.Paced {
+			cfg.Clock.Pace = 1
+		}
+	}
+	if cmd.Flags().Changed("pace") {
+		if err := incident.ValidPace(f.pace); err != nil {
+			return fmt.Errorf("%w: --pace: %w", ErrUsage, err)
+		}
+		if cfg.Clock.Mode != string(incident.Paced) {
+			return fmt.Errorf("%w: --pace applies to the paced clock only (--clock paced), not %s", ErrUsage, cfg.Clock.Mode)
+		}
+		cfg.Clock.Pace = f.pace
 	}
 	for _, name := range f.reportFormats {
 		if _, ok := reports.Lookup(name); !ok {
@@ -96,7 +110,11 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
 		AckAddr: ackAddr(st, f.ackAddr),
 	})
-	st.progress("run %s: %s, %s clock", suite.RunID(), ds, cfg.Clock.Mode)
+	clock := cfg.Clock.Mode
+	if clock == string(incident.Paced) {
+		clock = fmt.Sprintf("paced ×%g", cfg.Clock.Pace)
+	}
+	st.progress("run %s: %s, %s clock", suite.RunID(), ds, clock)
 	format, output := f.format, io.Writer(st.Stdout)
 	if format == "" {
 		format, output = "progress", io.Discard
