@@ -1,0 +1,94 @@
+package scenarios
+
+// A drill's result: what the reports render, made once its steps are done.
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"time"
+
+	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/reports"
+	"github.com/firedrill/firedrill/scorer"
+)
+
+// finish recovers every fault the drill injected (even when a step
+// failed), stops its monitoring and returns its result.
+func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
+	var errs []error
+	if stepErr != nil {
+		errs = append(errs, stepErr)
+	}
+	if d.engine != nil {
+		errs = append(errs, d.engine.Recover(ctx), d.engine.Close())
+	}
+	if d.human != nil {
+		d.suite.setHuman(nil)
+	}
+	out := reports.Drill{
+		Feature:  filepath.Base(d.scenario.Uri),
+		Scenario: d.scenario.Name,
+		Started:  d.started,
+		Finished: time.Now(),
+	}
+	for _, t := range d.scenario.Tags {
+		out.Tags = append(out.Tags, t.Name)
+	}
+	err := errors.Join(errs...)
+	if err != nil {
+		out.Error = err.Error()
+	}
+	var v scorer.Verdict
+	if d.timeline != nil {
+		out.Timeline = d.timeline.Entries()
+		out.Steps = stepLog(out.Timeline)
+		if ticks := d.engine.Ticks(); len(ticks) > 0 {
+			out.Timing = reports.NewTiming(out.Finished.Sub(out.Started), d.engine.Clock().TickTime(), ticks)
+		}
+		v = d.verdict()
+	}
+	out.Status = statusOf(ctx.Err() != nil, d.timeline != nil, v, err)
+	if out.Status.Scored() {
+		out.Verdict = &v
+	}
+	return out
+}
+
+// statusOf: a drill interrupted before it finished is aborted; one that
+// could not run (no stack, a bad step) errored; neither is scored. A
+// drill whose steps ran but missed an expectation or a target failed.
+func statusOf(interrupted, ran bool, v scorer.Verdict, err error) reports.Status {
+	switch {
+	case interrupted:
+		return reports.Aborted
+	case err != nil && !errors.Is(err, ErrAssertion), !ran:
+		return reports.Errored
+	case err != nil, !v.Passed:
+		return reports.Failed
+	default:
+		return reports.Passed
+	}
+}
+
+// stepLog pairs each playbook step's start and finish.
+func stepLog(tl []incident.Milestone) []reports.Step {
+	var steps []reports.Step
+	open := map[string]int{}
+	for _, m := range tl {
+		switch m.Kind {
+		case incident.StepStarted:
+			open[m.Subject] = len(steps)
+			steps = append(steps, reports.Step{Name: m.Subject, Phase: m.Labels["phase"], Kind: m.Labels["kind"], Start: m.Drill, End: m.Drill, Outcome: "running"})
+		case incident.StepFinished:
+			i, ok := open[m.Subject]
+			if !ok {
+				continue
+			}
+			delete(open, m.Subject)
+			steps[i].End, steps[i].Outcome = m.Drill, m.Outcome
+			steps[i].Output, steps[i].Truncated = reports.TruncateOutput(m.Detail, reports.MaxStepOutput)
+		}
+	}
+	return steps
+}
