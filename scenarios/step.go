@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -234,8 +235,19 @@ func register(sc *godog.ScenarioContext) {
 	}
 }
 
+// isHeader says whether a first row names the columns rather than giving
+// a parameter: "| parameter | value |", "| name | value |", "| key | value |".
+func isHeader(k, v string) bool {
+	switch strings.ToLower(strings.TrimSpace(k)) {
+	case "parameter", "name", "key":
+		return strings.EqualFold(strings.TrimSpace(v), "value")
+	}
+	return false
+}
+
 // tableParams reads a two-column table of parameter and value. A header
-// row "| parameter | value |" is allowed and skipped.
+// row naming the columns ("| parameter | value |", "| name | value |" or
+// "| key | value |") is allowed and skipped.
 func tableParams(table *godog.Table) (map[string]string, error) {
 	params := map[string]string{}
 	if table == nil {
@@ -246,7 +258,7 @@ func tableParams(table *godog.Table) (map[string]string, error) {
 			return nil, fmt.Errorf("table row %d: want two cells, parameter and value", i+1)
 		}
 		k, v := row.Cells[0].Value, row.Cells[1].Value
-		if i == 0 && k == "parameter" && v == "value" {
+		if i == 0 && isHeader(k, v) {
 			continue
 		}
 		if _, dup := params[k]; dup {

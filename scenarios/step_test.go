@@ -79,6 +79,11 @@ func TestTableParams(t *testing.T) {
 	got, err := tableParams(&godog.Table{Rows: []*messages.PickleTableRow{row("parameter", "value"), row("table", "content"), row("percent", "30")}})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"table": "content", "percent": "30"}, got)
+	for _, header := range [][2]string{{"name", "value"}, {"Key", "Value"}} {
+		got, err = tableParams(&godog.Table{Rows: []*messages.PickleTableRow{row(header[0], header[1]), row("percent", "30")}})
+		require.NoError(t, err)
+		assert.Equal(t, map[string]string{"percent": "30"}, got, "a %v header row is skipped", header)
+	}
 
 	_, err = tableParams(&godog.Table{Rows: []*messages.PickleTableRow{row("percent", "30"), row("percent", "40")}})
 	assert.ErrorContains(t, err, `"percent" given twice`)
