@@ -155,3 +155,29 @@ func envOf(t *testing.T) map[string]string {
 	}
 	return env
 }
+
+// Every usage mistake is exit 2 and says what was wrong; nothing starts.
+func TestUsageErrorsExit2(t *testing.T) {
+	chdirRoot(t)
+	for args, want := range map[string]string{
+		"bogus":                                 `unknown command "bogus"`,
+		"report":                                "requires at least 1 arg(s)",
+		"mark":                                  "accepts 1 arg(s)",
+		"--config /nonexistent.yaml validate":   "--config: stat /nonexistent.yaml",
+		"report --format bogus drill-results/x": `--format: unknown format "bogus"`,
+		"run --shard 3/2":                       "--shard",
+		"report merge internal/cli/testdata":    "merge needs --out DIR",
+	} {
+		code, _, errOut := runCLI(t, mocks.NewStack(t), nil, strings.Fields(args)...)
+		assert.Equal(t, ExitBadInput, code, "%s: %s", args, errOut)
+		assert.Contains(t, errOut, want, args)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, errOut := runCLI(t, mocks.NewStack(t), nil, args...)
+		require.Equal(t, ExitOK, code, errOut)
+		assert.Regexp(t, `^firedrill \S+.* go1\.\d+`, out, args)
+	}
+}

@@ -223,6 +223,11 @@ func newReportCmd(st *State) *cobra.Command {
 			"MTTA and MTTR across the runs, oldest first.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, name := range formats {
+				if _, ok := reports.Lookup(name); !ok {
+					return fmt.Errorf("%w: --format: unknown format %q (have %s)", ErrUsage, name, strings.Join(reports.Names(), ", "))
+				}
+			}
 			var files []string
 			for _, a := range args {
 				if strings.HasSuffix(a, ".json") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/cobra"
 
@@ -37,6 +38,9 @@ func newRoot(st *State) *cobra.Command {
 		// Errors are printed once, by Run, with their exit code.
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// Runnable, so an unknown command is an argument error (exit 2),
+		// not help and exit 0.
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", ErrUsage, err) })
 	root.PersistentFlags().StringVar(&g.configPath, "config", "", "firedrill.yaml to use (default: ./firedrill.yaml when present)")
@@ -44,8 +48,70 @@ func newRoot(st *State) *cobra.Command {
 	root.AddCommand(newUpCmd(st, g), newRunCmd(st, g), newWatchCmd(st, g), newValidateCmd(st, g), newLintCmd(st, g), newListCmd(st, g), newInitCmd(st), newReportCmd(st), newCleanupCmd(st),
 		newAnswerCmd(st, "ack", responders.Ack, "Game day: acknowledge the running drill's incident (you are the incident commander)"),
 		newAnswerCmd(st, "resolve", responders.Resolve, "Game day: declare the service verified; the incident resolves once its alerts have"),
-		newMarkCmd(st))
+		newMarkCmd(st), newVersionCmd(st))
+	root.Version = version()
+	root.SetVersionTemplate("firedrill {{.Version}}\n")
+	usageArgs(root)
 	return root
+}
+
+// usageArgs makes every argument-count mistake (and an unknown command,
+// which cobra reports as an argument of the root) a usage error: exit 2.
+func usageArgs(c *cobra.Command) {
+	args := c.Args
+	if args == nil && c.HasSubCommands() {
+		args = cobra.NoArgs
+	}
+	if args != nil {
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if err := args(cmd, a); err != nil {
+				return fmt.Errorf("%w: %w (see `%s --help`)", ErrUsage, err, cmd.CommandPath())
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		usageArgs(sub)
+	}
+}
+
+// version is the module version and commit firedrill was built from.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if rev != "" {
+		v += " commit " + rev[:min(len(rev), 12)] + dirty
+	}
+	return v + " " + info.GoVersion
+}
+
+func newVersionCmd(st *State) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print firedrill's version and the commit it was built from",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintln(st.Stdout, "firedrill", version())
+			return err
+		},
+	}
 }
 
 // loadConfig reads the configuration the flags name, with FIREDRILL_*
@@ -55,6 +121,11 @@ func (g *globalFlags) loadConfig(st *State) (config.Config, error) {
 	if path == "" {
 		if _, err := os.Stat("firedrill.yaml"); err == nil {
 			path = "firedrill.yaml"
+		}
+	}
+	if g.configPath != "" {
+		if _, err := os.Stat(g.configPath); err != nil {
+			return config.Config{}, fmt.Errorf("%w: --config: %w", ErrUsage, err)
 		}
 	}
 	c, err := config.Load(path, st.Getenv)
