@@ -54,6 +54,8 @@ type Engine struct {
 	monitor  *monitors.Monitor
 	pager    *responders.Pager
 	faults   []fault
+	// t0 is the drill time of the first fault (valid once faulted).
+	t0 time.Duration
 	// told counts the timeline entries progress has reported.
 	told int
 }
@@ -149,10 +151,11 @@ func (e *Engine) Inject(ctx context.Context, name string, params map[string]stri
 	}
 	if len(e.faults) == 0 {
 		e.pager.FaultInjected(ctx)
+		e.t0 = e.clock.Now()
 	}
 	e.faults = append(e.faults, fault{name: name, inj: inj, params: params})
 	e.timeline.Record(incident.Milestone{Kind: incident.FaultInjected, Actor: "injector", Subject: name, Labels: params})
-	e.spec.Progress("  %s  fault %s injected", FmtDrill(e.clock.Now()), name)
+	e.spec.Progress("  %s  fault %s injected", e.when(e.clock.Now()), name)
 	if err := inj.Inject(ctx, injectors.Target{Env: e.env, Params: params}); err != nil {
 		return fmt.Errorf("inject %s: %w", name, err)
 	}
@@ -258,12 +261,23 @@ func (e *Engine) report() {
 		switch m.Kind {
 		case incident.AlertFiring, incident.AlertResolved, incident.PageSent, incident.Acknowledged,
 			incident.Diagnosed, incident.Mitigated, incident.Resolved:
-			e.spec.Progress("  %s  %-14s %s %s", FmtDrill(m.Drill), m.Kind, m.Subject, sevText(m.Severity))
+			e.spec.Progress("  %s  %-14s %s %s", e.when(m.Drill), m.Kind, m.Subject, sevText(m.Severity))
 		case incident.StepFinished:
-			e.spec.Progress("  %s  step %-9s %s", FmtDrill(m.Drill), m.Outcome, m.Subject)
+			e.spec.Progress("  %s  step %-9s %s", e.when(m.Drill), m.Outcome, m.Subject)
 		}
 	}
 	e.told = len(all)
+}
+
+// when is a drill time as progress prints it: from the drill's start, and
+// from T0 once a fault was injected ("T+11:45 (T0+01:15)"), since the
+// scores count from T0.
+func (e *Engine) when(d time.Duration) string {
+	if !e.Faulted() || d < e.t0 {
+		return FmtDrill(d)
+	}
+	rel := (d - e.t0).Round(time.Second)
+	return fmt.Sprintf("%s (T0+%02d:%02d)", FmtDrill(d), int(rel.Minutes()), int(rel.Seconds())%60)
 }
 
 func sevText(s incident.Severity) string {
