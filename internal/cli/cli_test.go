@@ -167,6 +167,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		"report --format bogus drill-results/x": `--format: unknown format "bogus"`,
 		"run --shard 3/2":                       "--shard",
 		"report merge internal/cli/testdata":    "merge needs --out DIR",
+		"run --tags @a&&":                       `--tags "@a&&": "" is not a tag`,
+		"run --tags ((@a":                       `"((@a" is not a tag`,
 	} {
 		code, _, errOut := runCLI(t, mocks.NewStack(t), nil, strings.Fields(args)...)
 		assert.Equal(t, ExitBadInput, code, "%s: %s", args, errOut)

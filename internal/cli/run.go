@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -80,6 +81,9 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 			return fmt.Errorf("%w: --pace applies to the paced clock only (--clock paced), not %s", ErrUsage, cfg.Clock.Mode)
 		}
 		cfg.Clock.Pace = f.pace
+	}
+	if err := checkTags(f.tags); err != nil {
+		return err
 	}
 	for _, name := range f.reportFormats {
 		if _, ok := reports.Lookup(name); !ok {
@@ -166,6 +170,25 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 	for _, d := range result.Drills {
 		if d.Status != reports.Passed {
 			return errDrillsFailed
+		}
+	}
+	return nil
+}
+
+var tagTerm = regexp.MustCompile(`^~?@?[\p{L}\p{N}_.:/-]+$`)
+
+// checkTags checks a --tags expression in godog's grammar (terms joined by
+// && for and, by , for or; ~ negates) before godog reads it: a malformed
+// one panicked there, or silently matched nothing.
+func checkTags(expr string) error {
+	if expr == "" {
+		return nil
+	}
+	for _, or := range strings.Split(expr, ",") {
+		for _, term := range strings.Split(or, "&&") {
+			if t := strings.TrimSpace(term); !tagTerm.MatchString(t) {
+				return fmt.Errorf("%w: --tags %q: %q is not a tag; write tags joined by && (and) or , (or), ~ to negate: @monthly && ~@slow, @database", ErrUsage, expr, t)
+			}
 		}
 	}
 	return nil
