@@ -18,6 +18,9 @@ type metrics struct {
 	authFailures  *prometheus.CounterVec
 	webhookErrors *prometheus.CounterVec
 	payments      prometheus.Counter
+	// webhookReplays counts failed deliveries processed again, by outcome
+	// (recorded, failed, dropped).
+	webhookReplays *prometheus.CounterVec
 }
 
 func newMetrics(pool *pgxpool.Pool) *metrics {
@@ -38,14 +41,20 @@ func newMetrics(pool *pgxpool.Pool) *metrics {
 		webhookErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "webhook_errors_total", Help: "Payment webhooks that failed, by reason.",
 		}, []string{"reason"}),
+		webhookReplays: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "webhook_replays_total", Help: "Failed payment webhooks processed again, by outcome.",
+		}, []string{"outcome"}),
 		payments: prometheus.NewCounter(prometheus.CounterOpts{Name: "payments_recorded_total", Help: "Payment webhooks recorded."}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.cacheHits, m.cacheMisses, m.authFailures, m.webhookErrors, m.payments,
+	m.registry.MustRegister(m.requests, m.duration, m.cacheHits, m.cacheMisses, m.authFailures, m.webhookErrors, m.webhookReplays, m.payments,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&poolCollector{pool: pool})
 	// Pre-create the error series so rate() has a zero to start from.
 	for _, r := range []string{"signature", "payload", "database", "read_only"} {
 		m.webhookErrors.WithLabelValues(r)
+	}
+	for _, o := range []string{"recorded", "failed", "dropped"} {
+		m.webhookReplays.WithLabelValues(o)
 	}
 	return m
 }

@@ -19,6 +19,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 		return err
 	}
 	defer app.Close()
+	app.log = log
 
 	const startupTimeout = 60 * time.Second
 	deadline := time.Now().Add(startupTimeout)
