@@ -3,6 +3,7 @@ package injectors
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -92,3 +93,6 @@ func waitNoFaultSessions(ctx context.Context, t *testing.T, env *stack.Env, pref
 		return n == 0, fmt.Sprintf("%d left", n)
 	})
 }
+
+// decodeJSON reads a response's JSON body into v.
+func decodeJSON(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }

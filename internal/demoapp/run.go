@@ -41,6 +41,13 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 		}
 	}
 
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err = app.loadRelease(lctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("run: listen: %w", err)

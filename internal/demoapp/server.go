@@ -35,6 +35,10 @@ type App struct {
 	flags   *flagStore
 	metrics *metrics
 	mux     *http.ServeMux
+	// release is the release the app runs (its version); relFail fails
+	// the share of requests its defect fails.
+	release Release
+	relFail releaseFailure
 	// log writes JSON lines (Run's logger; stderr until then).
 	log *slog.Logger
 }
@@ -62,7 +66,7 @@ func New(cfg Config) (*App, error) {
 	ropt.DialTimeout = cfg.AcquireTimeout
 	ropt.ReadTimeout = cfg.AcquireTimeout
 	ropt.WriteTimeout = cfg.AcquireTimeout
-	a := &App{cfg: cfg, pool: pool, redis: redis.NewClient(ropt), flags: newFlagStore(),
+	a := &App{cfg: cfg, release: Release{Version: Version}, pool: pool, redis: redis.NewClient(ropt), flags: newFlagStore(),
 		log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
 	a.metrics = newMetrics(pool)
 	a.routes()
@@ -88,6 +92,7 @@ func (a *App) routes() {
 	}
 	handle("GET /health", false, a.health)
 	handle("GET /api/health", false, a.health)
+	handle("GET /version", false, a.version)
 	handle("GET /api/content/public", true, a.contentPublic)
 	handle("GET /api/auth/status", true, a.authStatus)
 	handle("POST /api/auth/login", true, a.login)
@@ -120,6 +125,8 @@ func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Hand
 			writeJSON(rec, http.StatusServiceUnavailable, map[string]string{"error": "maintenance mode"})
 		case api && a.flags.shouldFail(endpoint):
 			writeJSON(rec, http.StatusInternalServerError, map[string]string{"error": "injected failure"})
+		case api && a.relFail.fail():
+			writeJSON(rec, http.StatusInternalServerError, map[string]string{"error": "release " + a.release.Version + ": internal error"})
 		default:
 			h(rec, r)
 		}
@@ -179,10 +186,10 @@ func (a *App) health(w http.ResponseWriter, r *http.Request) {
 		failed = append(failed, "redis")
 	}
 	if len(failed) > 0 {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unhealthy", "failed": failed, "checks": checks})
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unhealthy", "failed": failed, "checks": checks, "version": a.release.Version})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "checks": checks})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "checks": checks, "version": a.release.Version})
 }
 
 type contentItem struct {
