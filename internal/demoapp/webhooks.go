@@ -225,12 +225,18 @@ func (a *App) failedWebhooks(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"failed": n})
 }
 
-// replayWebhooks processes every kept failed delivery again, oldest first,
-// as Stripe's "resend" would. Those that still fail are kept; the answer is
-// 200 only when none is left, 503 otherwise (so a runbook step retries it
-// once the cause is fixed).
+// replayBatch bounds the deliveries one replay request processes, so it
+// answers well within a client's timeout; the rest wait for the next.
+const replayBatch = 500
+
+// replayWebhooks processes the kept failed deliveries again, oldest first
+// and at most replayBatch of them, as Stripe's "resend" would. Those that
+// still fail are kept; the answer is 200 only when none is left, 503
+// otherwise (so a runbook step retries it once the cause is fixed). A
+// delivery taken off the list is processed and, if need be, put back even
+// when the client goes away, so none is lost.
 func (a *App) replayWebhooks(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	ctx := context.WithoutCancel(r.Context())
 	n, err := a.redis.LLen(ctx, FailedWebhooksKey).Result()
 	if err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "redis: " + err.Error()})
@@ -238,15 +244,16 @@ func (a *App) replayWebhooks(w http.ResponseWriter, r *http.Request) {
 	}
 	var recorded, still int
 	var keep []any
+	var popErr error
 	payments := map[string]bool{}
-	for range n {
+	for range min(n, replayBatch) {
 		raw, err := a.redis.RPop(ctx, FailedWebhooksKey).Result()
 		if errors.Is(err, redis.Nil) {
 			break
 		}
 		if err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "redis: " + err.Error()})
-			return
+			popErr = err
+			break
 		}
 		var d delivery
 		if json.Unmarshal([]byte(raw), &d) != nil {
@@ -269,12 +276,20 @@ func (a *App) replayWebhooks(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(keep) > 0 {
-		_ = a.redis.RPush(context.WithoutCancel(ctx), FailedWebhooksKey, keep...).Err()
+		if err := a.redis.RPush(ctx, FailedWebhooksKey, keep...).Err(); err != nil {
+			a.log.Error("keep webhooks that failed again", "err", err, "deliveries", len(keep))
+		}
 	}
+	if popErr != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": "redis: " + popErr.Error(), "recorded": recorded})
+		return
+	}
+	left, _ := a.redis.LLen(ctx, FailedWebhooksKey).Result()
 	a.log.Info("webhooks replayed", "audit", true, "recorded", recorded, "payments", len(payments), "still_failing", still)
 	code := http.StatusOK
-	if still > 0 {
+	if still > 0 || left > 0 {
 		code = http.StatusServiceUnavailable
 	}
-	writeJSON(w, code, map[string]any{"replayed": recorded + still, "recorded": recorded, "payments": len(payments), "still_failing": still})
+	writeJSON(w, code, map[string]any{"replayed": recorded + still, "recorded": recorded, "payments": len(payments),
+		"still_failing": still, "left": left})
 }
