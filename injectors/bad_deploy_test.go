@@ -43,8 +43,10 @@ func releases(ctx context.Context, t *testing.T, env *stack.Env) []string {
 	return out
 }
 
-func TestBadDeploy(t *testing.T) {
-	env, ctx := startStack(t)
+// TestBadDeploy runs on both providers: the fault needs nothing only one has.
+func TestBadDeploy(t *testing.T) { onEachProvider(t, testBadDeploy) }
+
+func testBadDeploy(t *testing.T, env *stack.Env, ctx context.Context) {
 	target := Target{Env: env}
 	const n = 200
 	before := appVersion(ctx, t, env)

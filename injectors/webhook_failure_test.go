@@ -46,8 +46,10 @@ func replay(ctx context.Context, t *testing.T, env *stack.Env) int {
 	return code
 }
 
-func TestWebhookFailure(t *testing.T) {
-	env, ctx := startStack(t)
+// TestWebhookFailure runs on both providers: the fault needs nothing only one has.
+func TestWebhookFailure(t *testing.T) { onEachProvider(t, testWebhookFailure) }
+
+func testWebhookFailure(t *testing.T, env *stack.Env, ctx context.Context) {
 	target := Target{Env: env}
 
 	for _, mode := range []string{"bad-secret", "db-readonly"} {
