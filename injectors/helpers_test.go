@@ -3,6 +3,7 @@ package injectors
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -91,4 +92,21 @@ func waitNoFaultSessions(ctx context.Context, t *testing.T, env *stack.Env, pref
 		n := faultSessions(ctx, t, env, prefix)
 		return n == 0, fmt.Sprintf("%d left", n)
 	})
+}
+
+// decodeJSON reads a response's JSON body into v.
+func decodeJSON(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
+
+// onEachProvider runs test on a stack of each provider, as a subtest named
+// after it; a provider this host lacks skips (or, under CI, fails) its
+// subtest only.
+func onEachProvider(t *testing.T, test func(t *testing.T, env *stack.Env, ctx context.Context)) {
+	for _, p := range []string{"docker", "local"} {
+		t.Run(p, func(t *testing.T) {
+			env := stacktest.Start(t, p, stacktest.Config(t).Stack)
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+			t.Cleanup(cancel)
+			test(t, env, ctx)
+		})
+	}
 }

@@ -18,7 +18,7 @@ func main() {
 }
 
 func run() int {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	cfg, err := demoapp.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demoapp:", err)

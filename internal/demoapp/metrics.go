@@ -18,6 +18,12 @@ type metrics struct {
 	authFailures  *prometheus.CounterVec
 	webhookErrors *prometheus.CounterVec
 	payments      prometheus.Counter
+	// buildInfo is 1 for the version the app runs (the app_build_info
+	// convention), so a deploy and a rollback show on a dashboard.
+	buildInfo *prometheus.GaugeVec
+	// webhookReplays counts failed deliveries processed again, by outcome
+	// (recorded, failed, dropped).
+	webhookReplays *prometheus.CounterVec
 }
 
 func newMetrics(pool *pgxpool.Pool) *metrics {
@@ -38,14 +44,24 @@ func newMetrics(pool *pgxpool.Pool) *metrics {
 		webhookErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "webhook_errors_total", Help: "Payment webhooks that failed, by reason.",
 		}, []string{"reason"}),
+		webhookReplays: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "webhook_replays_total", Help: "Failed payment webhooks processed again, by outcome.",
+		}, []string{"outcome"}),
+		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "app_build_info", Help: "The version the app runs (always 1).",
+		}, []string{"version"}),
 		payments: prometheus.NewCounter(prometheus.CounterOpts{Name: "payments_recorded_total", Help: "Payment webhooks recorded."}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.cacheHits, m.cacheMisses, m.authFailures, m.webhookErrors, m.payments,
+	m.registry.MustRegister(m.requests, m.duration, m.cacheHits, m.cacheMisses, m.authFailures, m.webhookErrors, m.webhookReplays, m.payments, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&poolCollector{pool: pool})
 	// Pre-create the error series so rate() has a zero to start from.
 	for _, r := range []string{"signature", "payload", "database", "read_only"} {
 		m.webhookErrors.WithLabelValues(r)
+	}
+	m.buildInfo.WithLabelValues(Version).Set(1)
+	for _, o := range []string{"recorded", "failed", "dropped"} {
+		m.webhookReplays.WithLabelValues(o)
 	}
 	return m
 }

@@ -19,6 +19,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 		return err
 	}
 	defer app.Close()
+	app.log = log
 
 	const startupTimeout = 60 * time.Second
 	deadline := time.Now().Add(startupTimeout)
@@ -38,6 +39,13 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger, ready func(addr stri
 			return ctx.Err()
 		case <-time.After(500 * time.Millisecond):
 		}
+	}
+
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	err = app.loadRelease(lctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)

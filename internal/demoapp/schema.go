@@ -88,6 +88,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, scale int) error {
 	if _, err := conn.Exec(ctx, schema); err != nil {
 		return fmt.Errorf("migrate: schema: %w", err)
 	}
+	if err := recordInitialRelease(ctx, conn); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	var seeded bool
 	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users)`).Scan(&seeded); err != nil {
 		return fmt.Errorf("migrate: check seed: %w", err)

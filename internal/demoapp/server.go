@@ -10,8 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -24,12 +26,21 @@ import (
 
 // App is the demo service: its handlers and the connections they share.
 type App struct {
-	cfg     Config
+	cfg Config
+	// secret is the webhook signing secret now in use: cfg.WebhookSecret
+	// until rotated through /admin/webhook-secret.
+	secret  secretStore
 	pool    *pgxpool.Pool
 	redis   *redis.Client
 	flags   *flagStore
 	metrics *metrics
 	mux     *http.ServeMux
+	// release is the release the app runs (its version); relFail fails
+	// the share of requests its defect fails.
+	release Release
+	relFail releaseFailure
+	// log writes JSON lines (Run's logger; stderr until then).
+	log *slog.Logger
 }
 
 // New connects (lazily) to Postgres and Redis and wires the routes. It does
@@ -55,7 +66,8 @@ func New(cfg Config) (*App, error) {
 	ropt.DialTimeout = cfg.AcquireTimeout
 	ropt.ReadTimeout = cfg.AcquireTimeout
 	ropt.WriteTimeout = cfg.AcquireTimeout
-	a := &App{cfg: cfg, pool: pool, redis: redis.NewClient(ropt), flags: newFlagStore()}
+	a := &App{cfg: cfg, release: Release{Version: Version}, pool: pool, redis: redis.NewClient(ropt), flags: newFlagStore(),
+		log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
 	a.metrics = newMetrics(pool)
 	a.routes()
 	return a, nil
@@ -80,11 +92,16 @@ func (a *App) routes() {
 	}
 	handle("GET /health", false, a.health)
 	handle("GET /api/health", false, a.health)
+	handle("GET /version", false, a.version)
 	handle("GET /api/content/public", true, a.contentPublic)
 	handle("GET /api/auth/status", true, a.authStatus)
 	handle("POST /api/auth/login", true, a.login)
 	handle("POST /webhooks/stripe", true, a.stripeWebhook)
 	handle("GET /admin/flags", false, a.getFlags)
+	handle("GET /admin/webhook-secret", false, a.getWebhookSecret)
+	handle("POST /admin/webhook-secret", false, a.setWebhookSecret)
+	handle("GET /admin/webhooks/failed", false, a.failedWebhooks)
+	handle("POST /admin/webhooks/replay", false, a.replayWebhooks)
 	handle("POST /admin/flags", false, a.setFlags)
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
 }
@@ -108,6 +125,8 @@ func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Hand
 			writeJSON(rec, http.StatusServiceUnavailable, map[string]string{"error": "maintenance mode"})
 		case api && a.flags.shouldFail(endpoint):
 			writeJSON(rec, http.StatusInternalServerError, map[string]string{"error": "injected failure"})
+		case api && a.relFail.fail():
+			writeJSON(rec, http.StatusInternalServerError, map[string]string{"error": "release " + a.release.Version + ": internal error"})
 		default:
 			h(rec, r)
 		}
@@ -136,13 +155,16 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 // connection could be had in time (the pool or the server is exhausted or
 // down), 500 for anything else.
 func dbError(w http.ResponseWriter, err error) {
-	code := http.StatusInternalServerError
+	writeJSON(w, dbStatus(err), map[string]string{"error": "database: " + err.Error()})
+}
+
+func dbStatus(err error) int {
 	var pgErr interface{ SQLState() string }
 	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &pgErr) && strings.HasPrefix(pgErr.SQLState(), "53") ||
 		strings.Contains(err.Error(), "connect") {
-		code = http.StatusServiceUnavailable
+		return http.StatusServiceUnavailable
 	}
-	writeJSON(w, code, map[string]string{"error": "database: " + err.Error()})
+	return http.StatusInternalServerError
 }
 
 func (a *App) dbContext(r *http.Request) (context.Context, context.CancelFunc) {
@@ -164,10 +186,10 @@ func (a *App) health(w http.ResponseWriter, r *http.Request) {
 		failed = append(failed, "redis")
 	}
 	if len(failed) > 0 {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unhealthy", "failed": failed, "checks": checks})
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unhealthy", "failed": failed, "checks": checks, "version": a.release.Version})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "checks": checks})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "checks": checks, "version": a.release.Version})
 }
 
 type contentItem struct {
@@ -273,91 +295,6 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"token": a.token(id), "user_id": id})
 	}
-}
-
-// SignWebhook makes a Stripe-Signature header for body at time ts, as Stripe
-// does: v1 is the hex HMAC-SHA256 of "ts.body" under the endpoint secret.
-func SignWebhook(secret string, ts time.Time, body []byte) string {
-	t := strconv.FormatInt(ts.Unix(), 10)
-	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(t + "."))
-	m.Write(body)
-	return "t=" + t + ",v1=" + hex.EncodeToString(m.Sum(nil))
-}
-
-func (a *App) verifySignature(header string, body []byte) bool {
-	var ts, sig string
-	for _, part := range strings.Split(header, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
-		switch k {
-		case "t":
-			ts = v
-		case "v1":
-			sig = v
-		}
-	}
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || sig == "" {
-		return false
-	}
-	want := SignWebhook(a.cfg.WebhookSecret, time.Unix(sec, 0), body)
-	return hmac.Equal([]byte(want), []byte("t="+ts+",v1="+sig))
-}
-
-func (a *App) stripeWebhook(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		a.metrics.webhookErrors.WithLabelValues("payload").Inc()
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "read body"})
-		return
-	}
-	if !a.verifySignature(r.Header.Get("Stripe-Signature"), body) {
-		a.metrics.webhookErrors.WithLabelValues("signature").Inc()
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad signature"})
-		return
-	}
-	var ev struct {
-		ID   string `json:"id"`
-		Type string `json:"type"`
-		Data struct {
-			Object struct {
-				ID       string `json:"id"`
-				Amount   int    `json:"amount"`
-				Currency string `json:"currency"`
-				Status   string `json:"status"`
-				UserID   *int64 `json:"user_id"`
-			} `json:"object"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(body, &ev); err != nil || ev.Data.Object.ID == "" {
-		a.metrics.webhookErrors.WithLabelValues("payload").Inc()
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "payload must be a Stripe event with data.object.id"})
-		return
-	}
-	if a.flags.get().ReadOnly {
-		a.metrics.webhookErrors.WithLabelValues("read_only").Inc()
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "read-only mode"})
-		return
-	}
-	o := ev.Data.Object
-	if o.Currency == "" {
-		o.Currency = "usd"
-	}
-	if o.Status == "" {
-		o.Status = "succeeded"
-	}
-	ctx, cancel := a.dbContext(r)
-	defer cancel()
-	_, err = a.pool.Exec(ctx, `INSERT INTO payments (stripe_id, user_id, amount_cents, currency, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT (stripe_id) DO UPDATE SET status = EXCLUDED.status`,
-		o.ID, o.UserID, o.Amount, o.Currency, o.Status)
-	if err != nil {
-		a.metrics.webhookErrors.WithLabelValues("database").Inc()
-		dbError(w, err)
-		return
-	}
-	a.metrics.payments.Inc()
-	writeJSON(w, http.StatusOK, map[string]any{"received": true, "id": o.ID})
 }
 
 func (a *App) getFlags(w http.ResponseWriter, _ *http.Request) {

@@ -62,3 +62,31 @@ func TestWebhookSignature(t *testing.T) {
 	assert.False(t, a.verifySignature("t=abc,v1=00", body))
 	assert.False(t, a.verifySignature("", body))
 }
+
+func TestReleaseFailureFailsAnExactShare(t *testing.T) {
+	t.Parallel()
+	f := &releaseFailure{percent: 25}
+	failed := 0
+	for range 400 {
+		if f.fail() {
+			failed++
+		}
+	}
+	assert.Equal(t, 100, failed)
+	assert.False(t, (&releaseFailure{}).fail(), "a good release fails nothing")
+}
+
+func TestWebhookSecretRotationAndRestore(t *testing.T) {
+	t.Parallel()
+	a := &App{cfg: Config{WebhookSecret: "whsec_configured"}}
+	body := []byte(`{"id":"evt_1"}`)
+	signed := SignWebhook("whsec_configured", time.Unix(1700000000, 0), body)
+	require.True(t, a.verifySignature(signed, body))
+	a.secret.set("whsec_rolled")
+	assert.False(t, a.verifySignature(signed, body), "Stripe still signs with the old secret")
+	assert.True(t, a.verifySignature(SignWebhook("whsec_rolled", time.Unix(1700000000, 0), body), body))
+	a.secret.set("")
+	assert.True(t, a.verifySignature(signed, body), "restored: the configured secret again")
+	assert.NotEqual(t, fingerprint("whsec_configured"), fingerprint("whsec_rolled"))
+	assert.NotContains(t, fingerprint("whsec_configured"), "configured", "a fingerprint does not reveal the secret")
+}
