@@ -15,6 +15,14 @@ command -v redis-server >/dev/null || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v prometheus-postgres-exporter >/dev/null || need+=(prometheus-postgres-exporter)
 command -v prometheus-redis-exporter >/dev/null || need+=(prometheus-redis-exporter)
+# The shipped runbook scripts (playbooks/scripts) ask the drill's Prometheus
+# and Alertmanager APIs with curl and jq, compare with bc, and check the
+# database with psql, as the incident playbook's scripts do.
+for tool in curl jq bc psql; do
+  pkg=$tool
+  [ "$tool" = psql ] && pkg=postgresql-client
+  command -v "$tool" >/dev/null || need+=("$pkg")
+done
 
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
