@@ -53,6 +53,7 @@ type Engine struct {
 	timeline *incident.Timeline
 	monitor  *monitors.Monitor
 	pager    *responders.Pager
+	apis     *apiServers
 	faults   []fault
 	// t0 is the drill time of the first fault (valid once faulted).
 	t0 time.Duration
@@ -80,10 +81,17 @@ func Start(ctx context.Context, env *stack.Env, spec Spec) (*Engine, error) {
 	e := &Engine{env: env, spec: spec}
 	e.clock = incident.NewClock(spec.Clock, cfg.Monitoring.Interval.D(), time.Time{}, cfg.Clock.Options()...)
 	e.timeline = incident.NewTimeline(e.clock)
+	apis, err := listenAPIs()
+	if err != nil {
+		return e, err
+	}
+	e.apis = apis
 
 	var responder responders.Responder
 	if spec.Responder != nil {
-		r, err := spec.Responder(responders.NewRuntime(env, e.clock, e), e.timeline)
+		rt := responders.NewRuntime(env, e.clock, e)
+		rt.PrometheusURL, rt.AlertmanagerURL = apis.promURL, apis.amURL
+		r, err := spec.Responder(rt, e.timeline)
 		if err != nil {
 			return e, err
 		}
@@ -106,8 +114,19 @@ func Start(ctx context.Context, env *stack.Env, spec Spec) (*Engine, error) {
 		return e, err
 	}
 	e.monitor = m
+	apis.serve(m.PrometheusAPI(), e.pager.AlertmanagerAPI())
+	spec.Progress("  Prometheus API %s, Alertmanager API %s (drill time)", apis.promURL, apis.amURL)
 	return e, nil
 }
+
+// PrometheusURL is where the drill serves Prometheus' HTTP API
+// (/api/v1/query, query_range, alerts, rules, …) on its own samples and
+// rules, at drill time, until Close.
+func (e *Engine) PrometheusURL() string { return e.apis.promURL }
+
+// AlertmanagerURL is where the drill serves Alertmanager's /api/v2/alerts:
+// the alerts its pager holds, until Close.
+func (e *Engine) AlertmanagerURL() string { return e.apis.amURL }
 
 // Warmup monitors the healthy stack before any fault, so rate() windows
 // have history and a rule that fires on a healthy stack shows itself
@@ -221,12 +240,17 @@ func (e *Engine) Recover(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Close stops monitoring.
+// Close stops the drill's APIs, then monitoring: nothing of the drill
+// listens after it.
 func (e *Engine) Close() error {
-	if e.monitor == nil {
-		return nil
+	var errs []error
+	if e.apis != nil {
+		errs = append(errs, e.apis.close())
 	}
-	return e.monitor.Close()
+	if e.monitor != nil {
+		errs = append(errs, e.monitor.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // Ticks are the wall time of each tick so far, by part.

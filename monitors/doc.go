@@ -29,6 +29,10 @@
 //   - A faulty rule file is an error at New naming the file, the line, the
 //     group and the rule; a rule that fails at evaluation is logged and
 //     counted (RuleErrors), and the drill goes on, as in Prometheus.
+//   - PrometheusAPI serves Prometheus' own HTTP API (web/api/v1) on the
+//     drill's TSDB, engine and rules: query (at the drill's current tick when
+//     no time is given), query_range, alerts, rules, labels, series. It reads
+//     what ticks wrote and never ticks itself.
 //   - Cancelling the context stops Tick and Run promptly; when they return,
 //     no request, probe or scrape of theirs is still running. Close releases
 //     the storage and its temporary directory.

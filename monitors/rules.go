@@ -182,7 +182,12 @@ func (e *evaluator) eval(ctx context.Context, ts time.Time) ([]incident.Alert, e
 			if err := ctx.Err(); err != nil {
 				return out, err
 			}
+			// As a Prometheus rule group does, so /api/v1/rules shows when
+			// each rule last ran (in drill time) and for how long.
+			start := time.Now()
 			vec, err := r.Eval(ctx, g.QueryOffset, ts, e.query, nil, g.Limit)
+			r.SetEvaluationTimestamp(ts)
+			r.SetEvaluationDuration(time.Since(start))
 			if err != nil {
 				if ctx.Err() != nil {
 					return out, ctx.Err()

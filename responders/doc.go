@@ -26,7 +26,9 @@
 // The Pager is the monitors' alert sink. Alerts that fire while an incident
 // is open join it; its severity is the highest severity label among them;
 // PageSent is recorded when it opens and when its severity rises. It is
-// resolved when verification passed and all its alerts resolved.
+// resolved when verification passed and all its alerts resolved. Its
+// AlertmanagerAPI answers Alertmanager's GET /api/v2/alerts with the alerts
+// it holds, in Alertmanager's own model.
 //
 // # Playbooks
 //
@@ -50,7 +52,7 @@
 //
 // Text fields are Go templates, filled in when the step starts with
 // TemplateData (.AppURL, .DatabaseURL, .AdminURL, .RedisURL, .Database,
-// .User, .RunID, .Backup, .Dir) and helpers: ident and literal quote SQL,
+// .User, .RunID, .Backup, .Dir, .PrometheusURL, .AlertmanagerURL) and helpers: ident and literal quote SQL,
 // shell quotes for sh, and drill turns a drill duration into the real
 // interval it stands for ("N seconds"), so that "older than 10 minutes"
 // still means something in a compressed drill: see Runtime.RealDuration.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -53,6 +54,13 @@ func newDrill(t *testing.T, env *stack.Env, playbook string, think time.Duration
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = d.mon.Close() })
 	rt.Querier = d.mon
+	// The shipped playbooks' scripts ask the drill's Prometheus and
+	// Alertmanager, as the engine serves them.
+	prom := httptest.NewServer(d.mon.PrometheusAPI())
+	t.Cleanup(prom.Close)
+	am := httptest.NewServer(d.pager.AlertmanagerAPI())
+	t.Cleanup(am.Close)
+	rt.PrometheusURL, rt.AlertmanagerURL = prom.URL, am.URL
 	return d
 }
 

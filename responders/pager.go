@@ -1,6 +1,7 @@
 package responders
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,7 +66,9 @@ type Pager struct {
 	responder Responder
 	routing   *Routing
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	// lastAt is the drill timestamp of the last tick's alerts.
+	lastAt    time.Time
 	alerts    map[string]*alertState // by name and labels
 	groups    []*group               // in the order they formed
 	incidents []*openIncident
@@ -79,15 +82,21 @@ type openIncident struct {
 }
 
 type alertState struct {
-	key, name string
-	labels    map[string]string
-	severity  incident.Severity
-	firing    bool
+	key, name   string
+	labels      map[string]string
+	annotations map[string]string
+	severity    incident.Severity
+	firing      bool
+	// startsAt is the drill timestamp it fired; updatedAt the last tick
+	// that said so (Alertmanager's API shows both).
+	startsAt, updatedAt time.Time
 	// resolvedAt is the drill time it last resolved.
 	resolvedAt time.Duration
 	// preExisting: firing when the fault was injected.
 	preExisting bool
 	mutedBy     string
+	// inhibitor is the labels of the alert that mutes it.
+	inhibitor map[string]string
 	// incident is the incident it was paged in; nil until then.
 	incident *openIncident
 }
@@ -208,7 +217,7 @@ const PreExisting = "pre-existing alerts"
 func (p *Pager) Alerts(ctx context.Context, at time.Time, transitions []incident.Alert) {
 	clock := p.tl.Clock()
 	drill := at.Sub(clock.Epoch())
-	muted, pages := p.take(drill, transitions)
+	muted, pages := p.take(at, drill, transitions)
 	for _, m := range muted {
 		p.tl.Record(m)
 	}
@@ -264,19 +273,20 @@ func (n notification) milestone(at time.Time) incident.Milestone {
 
 // take applies the transitions, then flushes the groups whose timer is
 // due; it returns the inhibition notes and the notifications.
-func (p *Pager) take(drill time.Duration, transitions []incident.Alert) ([]incident.Milestone, []notification) {
+func (p *Pager) take(at time.Time, drill time.Duration, transitions []incident.Alert) ([]incident.Milestone, []notification) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.lastAt = at
 	for _, a := range transitions {
 		key := alertKey(a)
 		st := p.alerts[key]
 		switch a.State {
 		case incident.StateFiring:
 			if st == nil || !st.firing {
-				st = &alertState{key: key, name: a.Name, labels: a.Labels, severity: a.Severity}
+				st = &alertState{key: key, name: a.Name, labels: a.Labels, severity: a.Severity, startsAt: cmp.Or(a.FiredAt, at)}
 				p.alerts[key] = st
 			}
-			st.firing = true
+			st.firing, st.annotations, st.updatedAt = true, a.Annotations, at
 		case incident.StateResolved:
 			if st != nil && st.firing {
 				st.firing, st.resolvedAt = false, drill
@@ -311,8 +321,10 @@ func (p *Pager) inhibit(drill time.Duration) []incident.Milestone {
 	var notes []incident.Milestone
 	for _, st := range p.sortedAlerts() {
 		by := ""
+		st.inhibitor = nil
 		if st.firing {
-			by, _ = p.routing.MutedBy(st.labels, firing)
+			st.inhibitor, _ = p.routing.Inhibitor(st.labels, firing)
+			by = st.inhibitor["alertname"]
 		}
 		if by != "" && by != st.mutedBy {
 			notes = append(notes, incident.Milestone{Kind: incident.Note, Drill: drill, At: p.tl.Clock().At(drill), Actor: PagerActor,

@@ -65,6 +65,8 @@ type StepSpec struct {
 
 	file   string
 	fields *yaml.Node // mapping of the kind's own fields
+	// files are the playbook-relative files the step runs (fileStep).
+	files []string
 }
 
 // Load reads and validates one playbook file.
@@ -73,7 +75,42 @@ func Load(path string) (*Playbook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load playbook: %w", err)
 	}
-	return Parse(path, data)
+	pb, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if err := pb.checkFiles(os.DirFS(pb.Dir)); err != nil {
+		return nil, err
+	}
+	return pb, nil
+}
+
+// shippedFiles are the shipped playbooks' directory: where their scripts
+// are.
+func shippedFiles() fs.FS {
+	sub, err := fs.Sub(defaults.FS, "playbooks")
+	if err != nil {
+		panic(err) // "playbooks" is a valid path
+	}
+	return sub
+}
+
+// fileStep is a step that runs files of the playbook's directory (a shell
+// step's file).
+type fileStep interface{ Files() []string }
+
+// checkFiles reports each file a step names that dir lacks, at the step's
+// line.
+func (pb *Playbook) checkFiles(dir fs.FS) error {
+	var errs []error
+	for _, s := range pb.Steps {
+		for _, f := range s.files {
+			if _, err := fs.Stat(dir, filepath.ToSlash(filepath.Clean(f))); err != nil {
+				errs = append(errs, &Error{File: pb.File, Line: s.Line, Err: fmt.Errorf("step %q: file %s: not found beside the playbook", s.Name, f)})
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // LoadDir loads every *.yaml and *.yml file of dir, by playbook name, over
@@ -109,6 +146,10 @@ func loadShipped() (map[string]*Playbook, error) {
 			continue
 		}
 		pb.Embedded, pb.Dir = true, "."
+		if err := pb.checkFiles(shippedFiles()); err != nil {
+			errs = append(errs, err)
+			continue
+		}
 		out[pb.Name] = pb
 	}
 	return out, errors.Join(errs...)
@@ -303,6 +344,9 @@ func parseStep(file string, n int, s *yaml.Node) (*StepSpec, error) {
 	step, err := spec.decode(sampleData, nil)
 	if err != nil {
 		return nil, err
+	}
+	if fsStep, ok := step.(fileStep); ok {
+		spec.files = fsStep.Files()
 	}
 	spec.Timeout = DefaultTimeout
 	if d, ok := step.(TimeoutDefaulter); ok {

@@ -113,6 +113,14 @@ func (r *Routing) Routes(labels map[string]string) []Route {
 // matches both sides, sources that also match the target side are
 // disregarded (an alert never inhibits itself).
 func (r *Routing) MutedBy(labels map[string]string, firing []map[string]string) (string, bool) {
+	src, ok := r.Inhibitor(labels, firing)
+	return src[model.AlertNameLabel], ok
+}
+
+// Inhibitor is the labels of the firing alert that inhibits an alert with
+// these labels (see MutedBy); Alertmanager's API names it by their
+// fingerprint.
+func (r *Routing) Inhibitor(labels map[string]string, firing []map[string]string) (map[string]string, bool) {
 	lset := labelSet(labels)
 	for _, rule := range r.inhibit {
 		if !rule.TargetMatchers.Matches(lset) {
@@ -125,11 +133,11 @@ func (r *Routing) MutedBy(labels map[string]string, firing []map[string]string) 
 				continue
 			}
 			if equalOn(rule.Equal, lset, src) {
-				return string(src[model.AlertNameLabel]), true
+				return f, true
 			}
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // Receivers are the receiver names routes lead to, sorted.

@@ -54,7 +54,10 @@ type Run struct {
 // ("responder:<name>"); labels are added to each of them.
 func NewRun(pb *Playbook, rt *Runtime, tl *incident.Timeline, actor string, labels map[string]string) *Run {
 	own := *rt
-	own.Dir = pb.Dir
+	own.Dir, own.Files = pb.Dir, nil
+	if pb.Embedded {
+		own.Files = shippedFiles()
+	}
 	r := &Run{pb: pb, rt: &own, tl: tl, actor: actor, labels: labels, lastOf: map[Phase]int{}}
 	for i, s := range pb.Steps {
 		r.lastOf[s.Phase] = i

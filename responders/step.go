@@ -3,6 +3,7 @@ package responders
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"maps"
 	"net/http"
 	"reflect"
@@ -69,8 +70,16 @@ type Runtime struct {
 	Clock *incident.Clock
 	// Querier answers wait steps' PromQL; nil makes such steps fail.
 	Querier Querier
+	// PrometheusURL and AlertmanagerURL are where the drill serves
+	// Prometheus' and Alertmanager's HTTP APIs (on 127.0.0.1), for the
+	// scripts that call them; "" when nothing serves them.
+	PrometheusURL, AlertmanagerURL string
 	// Dir is the running playbook's directory (set by Run on its copy).
 	Dir string
+	// Files are the running playbook's files when they are the binary's (a
+	// shipped playbook: a file step's script is read from here); nil when
+	// they are on disk in Dir.
+	Files fs.FS
 	// HTTP is the client of http and flag steps; nil means one with a 10 s
 	// timeout.
 	HTTP *http.Client

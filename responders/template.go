@@ -29,6 +29,9 @@ type TemplateData struct {
 	Backup string
 	// Dir is the playbook's directory.
 	Dir string
+	// PrometheusURL and AlertmanagerURL serve the drill's Prometheus and
+	// Alertmanager HTTP APIs (see Runtime).
+	PrometheusURL, AlertmanagerURL string
 }
 
 // MinDrillInterval is the floor of the drill template helper: however
@@ -105,7 +108,11 @@ func parseTemplate(text string, rt *Runtime) (*template.Template, error) {
 // data is the template data of rt's stack, for a playbook in dir.
 func (rt *Runtime) data(dir string) TemplateData {
 	d := TemplateData{Dir: dir}
-	if rt == nil || rt.Env == nil {
+	if rt == nil {
+		return d
+	}
+	d.PrometheusURL, d.AlertmanagerURL = rt.PrometheusURL, rt.AlertmanagerURL
+	if rt.Env == nil {
 		return d
 	}
 	e := rt.Env
@@ -125,4 +132,5 @@ var sampleData = TemplateData{
 	AppURL: "http://127.0.0.1:8080", DatabaseURL: "postgres://u:p@127.0.0.1:5432/app",
 	AdminURL: "postgres://u:p@127.0.0.1:5432/postgres", RedisURL: "redis://127.0.0.1:6379/0",
 	Database: "app", User: "u", RunID: "run", Backup: "/tmp/backup.dump", Dir: ".",
+	PrometheusURL: "http://127.0.0.1:9090", AlertmanagerURL: "http://127.0.0.1:9093",
 }

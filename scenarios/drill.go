@@ -195,10 +195,10 @@ func (d *Drill) start(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		spec.Responder = func(_ *responders.Runtime, tl *incident.Timeline) (responders.Responder, error) {
+		spec.Responder = func(rt *responders.Runtime, tl *incident.Timeline) (responders.Responder, error) {
 			d.human = responders.NewHuman("on-call", tl, func(p responders.Page) {
-				d.suite.opts.Progress("  PAGE incident %d: %s %s — answer with `firedrill ack` / `firedrill resolve` or http://%s/",
-					p.Incident, p.Severity, p.Alert, addr)
+				d.suite.opts.Progress("  PAGE incident %d: %s %s — answer with `firedrill ack` / `firedrill resolve` or http://%s/; "+
+					"PROMETHEUS_URL=%s ALERTMANAGER_URL=%s", p.Incident, p.Severity, p.Alert, addr, rt.PrometheusURL, rt.AlertmanagerURL)
 			})
 			d.suite.setHuman(d.human)
 			return d.human, nil

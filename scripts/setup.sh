@@ -18,6 +18,14 @@ command -v prometheus-redis-exporter >/dev/null || need+=(prometheus-redis-expor
 # The real servers and checkers the tests compare firedrill with.
 command -v prometheus >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
+# The shipped runbook scripts (playbooks/scripts) ask the drill's Prometheus
+# and Alertmanager APIs with curl and jq, compare with bc, and check the
+# database with psql, as the incident playbook's scripts do.
+for tool in curl jq bc psql; do
+  pkg=$tool
+  [ "$tool" = psql ] && pkg=postgresql-client
+  command -v "$tool" >/dev/null || need+=("$pkg")
+done
 
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then

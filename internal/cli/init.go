@@ -24,10 +24,13 @@ import (
 var workflowTemplate string
 
 // scaffoldedData are the shipped files init copies so a team owns them: the
-// monthly drill and what it names (its playbook and the rule file).
+// monthly drill and what it names (its playbook, the playbook's scripts and
+// the rule file).
 var scaffoldedData = []string{
 	"features/db_pool_exhaustion.feature",
 	"playbooks/db-recovery.yaml",
+	"playbooks/scripts/assess.sh",
+	"playbooks/scripts/verify-recovery.sh",
 	"rules/default.rules.yml",
 }
 

@@ -57,7 +57,8 @@ func TestInitThenValidateOutsideTheRepository(t *testing.T) {
 	dir := outsideRepo(t)
 	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "init")
 	require.Equal(t, ExitOK, code, errOut)
-	for _, f := range []string{"firedrill.yaml", "features/db_pool_exhaustion.feature", "playbooks/db-recovery.yaml", "rules/default.rules.yml", "ci/firedrill.yml"} {
+	for _, f := range []string{"firedrill.yaml", "features/db_pool_exhaustion.feature", "playbooks/db-recovery.yaml",
+		"playbooks/scripts/assess.sh", "playbooks/scripts/verify-recovery.sh", "rules/default.rules.yml", "ci/firedrill.yml"} {
 		assert.FileExists(t, filepath.Join(dir, f))
 		assert.Contains(t, out, "wrote "+f)
 	}

@@ -64,6 +64,8 @@ func newWatchCmd(st *State, g *globalFlags) *cobra.Command {
 			e, err := engine.Start(ctx, env, engine.Spec{Config: cfg, Clock: mode, Rate: cfg.Traffic.Rate})
 			defer e.Close()
 			if err == nil {
+				// Where to point curl, a runbook script or Grafana meanwhile.
+				fmt.Fprintf(st.Stdout, "Prometheus API %s, Alertmanager API %s (drill time)\n", e.PrometheusURL(), e.AlertmanagerURL())
 				err = e.Watch(ctx, d, func(at time.Duration) {
 					fmt.Fprintf(st.Stdout, "T+%s  %s\n", at, firing(e.Monitor().ActiveAlerts()))
 				})

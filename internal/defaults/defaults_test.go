@@ -14,7 +14,7 @@ import (
 
 // The binary carries the repository's data files byte for byte.
 func TestShippedFilesAreTheRepositorys(t *testing.T) {
-	for _, dir := range []string{"rules", "playbooks", "features"} {
+	for _, dir := range []string{"rules", "playbooks", "playbooks/scripts", "features"} {
 		onDisk, err := filepath.Glob(filepath.Join("../..", dir, "*.*"))
 		require.NoError(t, err)
 		var want []string
@@ -23,7 +23,7 @@ func TestShippedFilesAreTheRepositorys(t *testing.T) {
 				want = append(want, dir+"/"+filepath.Base(f))
 			}
 		}
-		assert.Equal(t, want, defaults.Files(dir, ".yml", ".yaml", ".feature"), dir)
+		assert.Equal(t, want, defaults.Files(dir, ".yml", ".yaml", ".feature", ".sh"), dir)
 		for _, f := range want {
 			disk, err := os.ReadFile(filepath.Join("../..", f))
 			require.NoError(t, err)
