@@ -179,7 +179,7 @@ func TestDataDeletion(t *testing.T) {
 		require.NoError(t, err, "only the name's syntax is checked without a stack")
 		err = inj.Inject(ctx, target)
 		require.Error(t, err)
-		assert.ErrorContains(t, err, `"orders" is not one of the app's tables (analytics, content, payments, users)`)
+		assert.ErrorContains(t, err, `"orders" is not one of the app's tables (analytics, content, deployments, payments, users)`)
 		require.NoError(t, inj.Recover(ctx, target))
 		noMachinery(ctx, t, env)
 		assert.Equal(t, before, counts(ctx, t, env))

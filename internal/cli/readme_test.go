@@ -29,6 +29,10 @@ func TestReadmeExamplesAreValid(t *testing.T) {
 	blocks := fence.FindAllStringSubmatch(string(readme), -1)
 	require.NotEmpty(t, blocks)
 	dir := t.TempDir()
+	// Playbook examples name the shipped scripts relative to their file.
+	scripts, err := filepath.Abs("playbooks/scripts")
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink(scripts, filepath.Join(dir, "scripts")))
 	kinds := map[string]int{}
 	for i, b := range blocks {
 		lang, body := b[1], b[2]
@@ -43,6 +47,10 @@ func TestReadmeExamplesAreValid(t *testing.T) {
 			require.NoError(t, os.WriteFile(file, []byte(body), 0o644))
 			code, _, errOut := runCLI(t, mocks.NewStack(t), nil, "validate", file)
 			assert.Equal(t, ExitOK, code, "README example %d:\n%s\n%s", i+1, body, errOut)
+		case strings.HasPrefix(strings.TrimSpace(body), "- name:"):
+			// A step of a playbook, shown alone: a playbook of that step.
+			body = "name: readme-example\nsteps:\n" + body
+			fallthrough
 		case strings.Contains(body, "\nsteps:") || strings.HasPrefix(body, "name:"):
 			kinds["playbook"]++
 			file := name + ".yaml"
