@@ -26,6 +26,8 @@ func FuzzParse(f *testing.F) {
 		"stack: {startup_timeout: NaN seconds}", "stack: {startup_timeout: 1e300 hours}",
 		"stack: {postgres: {max_connections: 99999999999999999999}}", "targets: {mttd: -5m}",
 		"monitoring: {interval: 0s}", "a: &a [*a]", "[1, 2]", "stack: [", "\t- x", "traffic:\n  mix: {content: -1}",
+		"traffic: {rate: 1001}", "traffic: {mix: {content: .nan}}", "traffic: {mix: {content: .inf, login: .inf}}",
+		"traffic: {requests: [{name: a, path: /, weight: .nan}]}",
 		"clock: {mode: sideways}", "monitoring: {severity_labels: {page: P9}}",
 	} {
 		f.Add([]byte(s))
@@ -43,6 +45,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if err := c.validate(nil, "firedrill.yaml"); err != nil {
 			t.Errorf("parsed a configuration that does not validate: %v", err)
+		}
+		// Every number within its bound (NaN is within none).
+		if r := c.Traffic.Rate; !(r >= 0 && r <= MaxTrafficRate) {
+			t.Errorf("traffic.rate %g accepted", r)
+		}
+		if w := c.Traffic.Weight(); !(w >= 0 && w <= MaxWeight*float64(len(c.Traffic.Mix)+len(c.Traffic.Requests))) {
+			t.Errorf("traffic weights summing to %g accepted", w)
 		}
 	})
 }
