@@ -155,6 +155,11 @@ func (d *Drill) SetPerson() error {
 	if d.playbook != "" {
 		return errors.New("set person: the on-call responder runs a playbook in this drill; choose one")
 	}
+	// Serve the person's address now, before anything is injected: a
+	// taken address stops the drill here, not after its fault.
+	if _, err := d.suite.serveHumans(); err != nil {
+		return err
+	}
 	d.person = true
 	return nil
 }
