@@ -18,7 +18,7 @@ export FIREDRILL_APP_IMAGE               ?= firedrill/demoapp:dev
 export TESTCONTAINERS_HOST_OVERRIDE      ?= 127.0.0.1
 export TESTCONTAINERS_RYUK_DISABLED      ?= true
 
-.PHONY: help build test drill images mocks lint bench cleanup setup
+.PHONY: help build test fuzz drill images mocks lint bench cleanup setup
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,19 @@ test: images ## run every test against real containers and processes (does all s
 	@# go test would, then the count of stack tests; pipefail keeps the verdict.
 	$(GO) build -o $(BIN)/testsummary ./internal/testsummary
 	set -o pipefail; $(GO) test -json -count=1 -timeout 20m ./... | $(BIN)/testsummary
+
+# Each fuzz target runs this long (go's -fuzztime: 5s, 1m, or 1000x).
+FUZZTIME ?= 5s
+
+fuzz: ## run every fuzz target (func Fuzz* of the *_fuzz_test.go files) for FUZZTIME each (default 5s), one after another; a crasher lands in its package's testdata/fuzz
+	@# go test runs one fuzz target at a time; plain `go test` (make test)
+	@# already runs every target's seed corpus as a test.
+	@set -e; for f in $$(find . -name '*_fuzz_test.go' -not -path './.git/*' | sort); do \
+	  for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	    echo "fuzz: $$(dirname $$f) $$t for $(FUZZTIME)"; \
+	    $(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) $$(dirname $$f); \
+	  done; \
+	done
 
 drill: images build ## run the shipped drills (features/) and write the HTML score report
 	@# Exit 1 means the drills ran and one missed a target: that is a finding

@@ -201,19 +201,28 @@ func defaultMonitoring() Monitoring {
 
 func defaultClock() Clock { return Clock{Mode: string(incident.Compressed), Pace: 1} }
 
-// maxRate bounds the traffic rate: the generator runs on the drill's own
-// machine and must not become the fault.
-const maxRate = 10000
+// MaxTrafficRate bounds the traffic rate, in requests per second of drill
+// time, here and in a drill's "steady traffic" step (scenarios uses this
+// constant). The traffic generator sends each tick's requests for real, on
+// the machine that runs the drill: 1000 per second × a 15 s tick is 15000
+// real requests a tick, about what a 2-core host can send and serve before
+// the traffic itself becomes the fault.
+const MaxTrafficRate = 1000
+
+// MaxWeight bounds a traffic weight: weights are shares of one another, and
+// the bound keeps their sum finite.
+const MaxWeight = 1_000_000
 
 // validateMonitoring adds the problems of the traffic, monitoring and clock
 // sections.
 func (c Config) validateMonitoring(add func(path, format string, args ...any)) {
-	if c.Traffic.Rate < 0 || c.Traffic.Rate > maxRate {
-		add("traffic.rate", "must be from 0 to %d requests per second, not %g", maxRate, c.Traffic.Rate)
+	// Written as "not within", so NaN (YAML's .nan) is refused too.
+	if !(c.Traffic.Rate >= 0 && c.Traffic.Rate <= MaxTrafficRate) {
+		add("traffic.rate", "must be from 0 to %d requests per second, not %g", MaxTrafficRate, c.Traffic.Rate)
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.Traffic.Mix)) {
-		if w := c.Traffic.Mix[name]; w < 0 {
-			add("traffic.mix", "weight of %s must not be negative, not %g", name, w)
+		if w := c.Traffic.Mix[name]; !(w >= 0 && w <= MaxWeight) {
+			add("traffic.mix", "weight of %s must be from 0 to %d, not %g", name, MaxWeight, w)
 		}
 	}
 	if c.Traffic.Rate > 0 && c.Traffic.Weight() <= 0 {
@@ -236,8 +245,8 @@ func (c Config) validateMonitoring(add func(path, format string, args ...any)) {
 		default:
 			add("traffic.requests", "entry %d (%s): method must be GET, HEAD, POST, PUT, PATCH or DELETE, not %q", i+1, r.Name, r.Method)
 		}
-		if r.Weight < 0 {
-			add("traffic.requests", "entry %d (%s): weight must not be negative", i+1, r.Name)
+		if !(r.Weight >= 0 && r.Weight <= MaxWeight) {
+			add("traffic.requests", "entry %d (%s): weight must be from 0 to %d, not %g", i+1, r.Name, MaxWeight, r.Weight)
 		}
 		for _, k := range slices.Sorted(maps.Keys(r.Headers)) {
 			if k == "" || strings.ContainsAny(k, " \t\r\n:") || strings.ContainsAny(r.Headers[k], "\r\n") {

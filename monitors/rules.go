@@ -8,6 +8,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -72,7 +73,7 @@ func ParseRules(name string, data []byte) ([]*RuleGroup, error) {
 		var errs []error
 		seen := map[string]bool{} // rulefmt reports a YAML error twice
 		for _, e := range perrs {
-			for _, msg := range ruleErrorLines(e) {
+			for _, msg := range ruleErrorLines(e, data) {
 				if !seen[msg] {
 					seen[msg] = true
 					errs = append(errs, fmt.Errorf("load rules: %s:%s", name, msg))
@@ -112,8 +113,10 @@ var yamlLineRe = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // ruleErrorLines turns one rulefmt error into "LINE[:COL]: message" lines:
 // rulefmt's own errors start with line:column already; yaml.v3's say
-// "line N:" inside, one problem a line.
-func ruleErrorLines(err error) []string {
+// "line N:" inside, one problem a line. The few rulefmt errors without a
+// line (a repeated group name, a bad duration or template, "0:0") are
+// placed at the line of the rule, group or value they quote.
+func ruleErrorLines(err error, data []byte) []string {
 	var out []string
 	for _, l := range strings.Split(err.Error(), "\n") {
 		l = strings.TrimSpace(l)
@@ -124,9 +127,45 @@ func ruleErrorLines(err error) []string {
 			out = append(out, m[1]+": "+m[2])
 			continue
 		}
-		out = append(out, l)
+		l = strings.TrimPrefix(l, "0:0: ")
+		if posRe.MatchString(l) {
+			out = append(out, l)
+			continue
+		}
+		out = append(out, strconv.Itoa(quotedLine(l, data))+": "+l)
 	}
 	return out
+}
+
+var (
+	// posRe matches rulefmt's "LINE:COL: " with a real line.
+	posRe = regexp.MustCompile(`^[1-9]\d*:\d+: `)
+	// quotedRe finds the names and values an error message quotes.
+	quotedRe = regexp.MustCompile(`"([^"]+)"`)
+)
+
+// quotedLine is the line of the file where a name or value that msg
+// quotes is a key or a value: the last quoted first (rulefmt names the group,
+// then the rule, then the field), at its last occurrence for a repeated
+// name and its first otherwise; 1 when the file has none of them.
+func quotedLine(msg string, data []byte) int {
+	lines := strings.Split(string(data), "\n")
+	qs := quotedRe.FindAllStringSubmatch(msg, -1)
+	repeated := strings.Contains(msg, "repeated")
+	for i := len(qs) - 1; i >= 0; i-- {
+		for j := range lines {
+			n := j
+			if repeated {
+				n = len(lines) - 1 - j
+			}
+			t := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(lines[n]), "- "))
+			key, val, _ := strings.Cut(t, ":")
+			if key == qs[i][1] || strings.Trim(strings.TrimSpace(val), `"'`) == qs[i][1] {
+				return n + 1
+			}
+		}
+	}
+	return 1
 }
 
 // alertKey identifies one alert of one rule across evaluations.

@@ -264,3 +264,27 @@ groups:
 		"Errors": {incident.StatePending: 5*time.Minute + 30*time.Second, incident.StateFiring: 6*time.Minute + 30*time.Second},
 	}, got)
 }
+
+// The rulefmt errors that carry no line of their own are placed at the line
+// of what they quote.
+func TestRuleErrorsWithoutALineNameOne(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct{ file, want string }{
+		"repeated group": {"groups:\n- name: g\n  rules: []\n- name: g\n  rules: []",
+			`f.yml:4: groupname: "g" is repeated in the same file`},
+		"bad group interval": {"groups:\n- name: g\n  interval: -1m\n  rules: []",
+			`f.yml:3: not a valid duration string: "-1m"`},
+		"bad for": {"groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    for: 1e300h",
+			`f.yml:6: unknown unit "e" in duration "1e300h"`},
+		"bad annotation template": {"groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    annotations: {x: '{{ .Nope'}",
+			`f.yml:4: group "g", rule 1, "A": annotation "x"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ParseRules("f.yml", []byte(tc.file))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "load rules: "+tc.want)
+		})
+	}
+}

@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -18,7 +19,8 @@ import (
 // fmtDur is a compact duration for people: 45s, 2m, 12m30s, 1h05m, 0.4s.
 func fmtDur(d time.Duration) string {
 	if d < 0 {
-		return "-" + fmtDur(-d)
+		// -MinInt64 is MinInt64: one nanosecond less keeps it positive.
+		return "-" + fmtDur(-max(d, -math.MaxInt64))
 	}
 	if d > 0 && d < time.Second {
 		return fmt.Sprintf("%.1fs", d.Seconds())

@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -158,4 +159,7 @@ func TestFormatDurations(t *testing.T) {
 			assert.Equal(t, tc.clock, fmtClock(tc.d))
 		})
 	}
+	// The most negative duration has no positive counterpart: it once
+	// recursed until the stack overflowed.
+	assert.Equal(t, "-2562047h47m16s", fmtDur(math.MinInt64))
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/firedrill/firedrill/incident"
 )
 
 // The json format is result.json: the stored form of a run, which
@@ -49,6 +51,15 @@ func ReadResult(rd io.Reader) (Result, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&r); err != nil {
 		return Result{}, fmt.Errorf("decode result: %w", err)
+	}
+	// Durations stored as seconds are bounded as they are decoded; a
+	// timeline's drill times are nanoseconds, bounded here.
+	for i, d := range r.Drills {
+		for j, m := range d.Timeline {
+			if m.Drill < -incident.MaxDuration || m.Drill > incident.MaxDuration {
+				return Result{}, fmt.Errorf("decode result: drill %d, timeline entry %d: drill time %d ns is beyond a year", i+1, j+1, m.Drill)
+			}
+		}
 	}
 	return r, nil
 }

@@ -244,6 +244,9 @@ func (d *jsonDuration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return fmt.Errorf("decode duration: %w", err)
 	}
+	if math.Abs(o.Seconds) > incident.MaxDuration.Seconds() {
+		return fmt.Errorf("decode duration: %g seconds is beyond a year", o.Seconds)
+	}
 	*d = jsonDuration(time.Duration(math.Round(o.Seconds * float64(time.Second))))
 	return nil
 }

@@ -57,3 +57,23 @@ func TestReadResultRefusesOtherSchemas(t *testing.T) {
 	_, err = ReadResultFile("testdata/does-not-exist.json")
 	require.Error(t, err)
 }
+
+// A stored duration beyond a year has no place in a drill, and beyond
+// ~292 years no time.Duration: such a result.json is refused, not misread.
+func TestReadResultRefusesDurationsOutOfRange(t *testing.T) {
+	t.Parallel()
+	for name, doc := range map[string]string{
+		"tick":           `{"schema": "firedrill.result/v1", "environment": {"tick": {"seconds": 1e300}}}`,
+		"step":           `{"schema": "firedrill.result/v1", "drills": [{"steps": [{"start": {"seconds": -1e12}}]}]}`,
+		"timeline":       `{"schema": "firedrill.result/v1", "drills": [{"timeline": [{"kind": "resolved", "drill_ns": -9223372036854775808}]}]}`,
+		"target":         `{"schema": "firedrill.result/v1", "targets": {"mttd": {"seconds": 1e30}}}`,
+		"measured value": `{"schema": "firedrill.result/v1", "drills": [{"verdict": {"mttd": {"present": true, "seconds": 1e300}}}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ReadResult(strings.NewReader(doc))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "beyond a year")
+		})
+	}
+}

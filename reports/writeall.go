@@ -3,6 +3,7 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -44,8 +45,20 @@ func WriteAll(dir string, r Result, formats []string) ([]string, error) {
 	return paths, nil
 }
 
-func writeOne(path, format string, r Result) (err error) {
+func writeOne(path, format string, r Result) error {
 	rd, _ := Lookup(format)
+	if err := writeAtomic(path, func(w io.Writer) error { return rd.Render(w, r) }); err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+	return nil
+}
+
+// writeAtomic writes a file whole or not at all: into a temporary file of
+// the same directory, synced, then renamed over path. A reader (`firedrill
+// report`, a CI job) sees the previous file or the new one, never a part;
+// a write that fails, or a run killed while writing, leaves the previous
+// file as it was (a kill leaves at most a hidden ".NAME-*" temporary file).
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
 	if err != nil {
 		return fmt.Errorf("create %s: %w", path, err)
@@ -59,10 +72,13 @@ func writeOne(path, format string, r Result) (err error) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if err := rd.Render(tmp, r); err != nil {
-		return fmt.Errorf("render %s: %w", format, err)
+	if err := write(tmp); err != nil {
+		return err
 	}
 	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	closed = true

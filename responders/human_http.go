@@ -49,12 +49,20 @@ func HumanHandler(current func() *Human) http.Handler {
 			By   string `json:"by"`
 			Note string `json:"note"`
 		}
+		// A name and a note: whatever the content type, the body is read
+		// up to maxActionBody (a multipart form would otherwise be held up
+		// to 32 MiB in memory and its files on disk).
+		r.Body = http.MaxBytesReader(w, r.Body, maxActionBody)
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-			if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body: " + err.Error()})
+			if err := json.NewDecoder(r.Body).Decode(&body); err != nil && !errors.Is(err, io.EOF) {
+				writeJSON(w, bodyErrorCode(err), map[string]string{"error": "body: " + err.Error()})
 				return
 			}
 		} else {
+			if err := r.ParseMultipartForm(maxActionBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+				writeJSON(w, bodyErrorCode(err), map[string]string{"error": "body: " + err.Error()})
+				return
+			}
 			body.By, body.Note = r.FormValue("by"), r.FormValue("note")
 		}
 		if err := h.Do(a, body.By, body.Note); err != nil {
@@ -68,6 +76,18 @@ func HumanHandler(current func() *Human) http.Handler {
 		writeJSON(w, http.StatusAccepted, map[string]string{"recorded": string(a), "takes_effect": "next tick"})
 	})
 	return mux
+}
+
+// maxActionBody bounds the body of an action (64 KiB).
+const maxActionBody = 1 << 16
+
+// bodyErrorCode is 413 for a body past maxActionBody, else 400.
+func bodyErrorCode(err error) int {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

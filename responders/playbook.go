@@ -1,7 +1,6 @@
 package responders
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -450,15 +449,11 @@ func render(n *yaml.Node, data TemplateData, rt *Runtime) (*yaml.Node, error) {
 		if !strings.Contains(n.Value, "{{") {
 			return &c, nil
 		}
-		t, err := parseTemplate(n.Value, rt)
+		v, err := renderText(n.Value, data, rt)
 		if err != nil {
 			return nil, templateError(n, err)
 		}
-		var b bytes.Buffer
-		if err := t.Execute(&b, data); err != nil {
-			return nil, templateError(n, err)
-		}
-		c.Value = b.String()
+		c.Value = v
 		if c.Style == 0 || c.Style == yaml.TaggedStyle {
 			c.Tag = "" // resolved again from the filled-in text
 		}

@@ -1,11 +1,14 @@
 package responders
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"net/url"
 	"strconv"
 	"strings"
 	"text/template"
+	"text/template/parse"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -103,6 +106,73 @@ func funcs(rt *Runtime) template.FuncMap {
 // parseTemplate parses one text of a step, with the helpers.
 func parseTemplate(text string, rt *Runtime) (*template.Template, error) {
 	return template.New("step").Funcs(funcs(rt)).Option("missingkey=error").Parse(text)
+}
+
+// maxRendered bounds the text one template of a step renders to (1 MiB).
+const maxRendered = 1 << 20
+
+// errTooLong ends a template's execution past maxRendered.
+var errTooLong = fmt.Errorf("renders to more than %d bytes", maxRendered)
+
+// limitedBuilder refuses to grow past maxRendered.
+type limitedBuilder struct{ strings.Builder }
+
+func (b *limitedBuilder) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > maxRendered {
+		return 0, errTooLong
+	}
+	return b.Builder.Write(p)
+}
+
+// renderText fills in one text of a step. A step's text has no use for
+// loops or named templates (its data holds no lists), and without them a
+// template's work is bounded by its length: {{range}}, {{define}},
+// {{block}} and {{template}} are refused, and so is output beyond
+// maxRendered.
+func renderText(text string, data TemplateData, rt *Runtime) (string, error) {
+	t, err := parseTemplate(text, rt)
+	if err != nil {
+		return "", err
+	}
+	if len(t.Templates()) > 1 {
+		return "", errors.New("template: step: {{define}} and {{block}} are not supported in a step's text")
+	}
+	if t.Tree != nil {
+		if err := bounded(t.Tree, t.Root); err != nil {
+			return "", err
+		}
+	}
+	var b limitedBuilder
+	if err := t.Execute(&b, data); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// bounded refuses the nodes whose work is not bounded by the text's length.
+func bounded(tree *parse.Tree, n parse.Node) error {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return nil
+		}
+		for _, c := range n.Nodes {
+			if err := bounded(tree, c); err != nil {
+				return err
+			}
+		}
+	case *parse.IfNode:
+		return errors.Join(bounded(tree, n.List), bounded(tree, n.ElseList))
+	case *parse.WithNode:
+		return errors.Join(bounded(tree, n.List), bounded(tree, n.ElseList))
+	case *parse.RangeNode:
+		loc, _ := tree.ErrorContext(n)
+		return fmt.Errorf("template: %s: {{range}} is not supported in a step's text", loc)
+	case *parse.TemplateNode:
+		loc, _ := tree.ErrorContext(n)
+		return fmt.Errorf("template: %s: {{template}} is not supported in a step's text", loc)
+	}
+	return nil
 }
 
 // data is the template data of rt's stack, for a playbook in dir.

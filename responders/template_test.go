@@ -88,3 +88,27 @@ func TestTruncate(t *testing.T) {
 	assert.True(t, strings.HasPrefix(got, "éé\n"), got)
 	assert.Contains(t, got, "(16 more bytes)")
 }
+
+// A step's template does bounded work: no loops, no named templates, no
+// output past maxRendered; each refusal is an error, never a hang.
+func TestRenderTextIsBounded(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct{ text, err string }{
+		"range over a huge number": {"{{range 100000000000}}{{end}}", "{{range}} is not supported"},
+		"range in an if":           {"{{if .AppURL}}{{range 3}}x{{end}}{{end}}", "{{range}} is not supported"},
+		"recursive templates":      {`{{define "a"}}{{template "a"}}{{end}}{{template "a"}}`, "{{define}} and {{block}}"},
+		"block":                    {`{{block "b" .}}x{{end}}`, "{{define}} and {{block}}"},
+		"output past the bound":    {strings.Repeat(`{{printf "%0999999d" 1}}`, 2), "renders to more than"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := renderText(tc.text, sampleData, nil)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.err)
+		})
+	}
+	out, err := renderText(`{{if .Backup}}{{ shell .Backup }}{{end}}`, sampleData, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "'/tmp/backup.dump'", out)
+}

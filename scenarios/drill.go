@@ -8,6 +8,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/injectors"
@@ -93,12 +94,10 @@ func (d *Drill) errStarted(what string) error {
 }
 
 // MaxTrafficRate bounds a drill's steady traffic, in requests per second
-// of drill time. The traffic generator sends each tick's requests for
-// real, on the machine that runs the drill: 1000 per second × a 15 s tick
-// is 15000 real requests a tick, about what a 2-core host can send and
-// serve before the traffic itself becomes the fault. `firedrill validate`
-// checks steps against the same bound.
-const MaxTrafficRate = 1000
+// of drill time: the same bound as firedrill.yaml's traffic.rate (see
+// config.MaxTrafficRate for why). `firedrill validate` checks steps
+// against it too.
+const MaxTrafficRate = config.MaxTrafficRate
 
 // SetAlertmanagerConfig routes this drill's alerts with an
 // alertmanager.yml instead of the configuration's.
@@ -149,6 +148,11 @@ func (d *Drill) SetPerson() error {
 	}
 	if d.playbook != "" {
 		return errors.New("set person: the on-call responder runs a playbook in this drill; choose one")
+	}
+	// Serve the person's address now, before anything is injected: a
+	// taken address stops the drill here, not after its fault.
+	if _, err := d.suite.serveHumans(); err != nil {
+		return err
 	}
 	d.person = true
 	return nil

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -73,7 +75,15 @@ type Suite struct {
 	human   atomic.Pointer[responders.Human]
 	ackSrv  *http.Server
 	ackAddr string
+	// ackErr is why the ack address could not be served: the run's
+	// environment error, as the stack's is.
+	ackErr error
 }
+
+// ErrAddrTaken means an address firedrill listens on is in use (another
+// run, another program): an environment error, exit code 3. The message
+// names the address and how to move it.
+var ErrAddrTaken = errors.New("address taken")
 
 // serveHumans starts the ack server once and returns its address.
 func (s *Suite) serveHumans() (string, error) {
@@ -83,6 +93,12 @@ func (s *Suite) serveHumans() (string, error) {
 		return s.ackAddr, nil
 	}
 	ln, err := net.Listen("tcp", s.opts.AckAddr)
+	if errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, syscall.EACCES) {
+		err = fmt.Errorf("serve the on-call person: %w: %s (%w); "+
+			"move it with --ack-addr or FIREDRILL_ACK_ADDR (and `firedrill ack --addr`)", ErrAddrTaken, s.opts.AckAddr, err)
+		s.ackErr = cmp.Or(s.ackErr, err)
+		return "", err
+	}
 	if err != nil {
 		return "", fmt.Errorf("serve the on-call person: %w", err)
 	}
@@ -295,6 +311,9 @@ func (s *Suite) Result() reports.Result {
 func (s *Suite) EnvironmentError() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.ackErr != nil {
+		return s.ackErr
+	}
 	for _, d := range s.drills {
 		if d.Error != "" && strings.Contains(d.Error, stack.ErrUnavailable.Error()) {
 			return fmt.Errorf("%w: %s", stack.ErrUnavailable, d.Error)

@@ -134,6 +134,10 @@ func (v *validator) feature(path string) {
 	doc, err := gherkin.ParseGherkinDocument(strings.NewReader(string(data)), ids)
 	if err != nil {
 		for _, l := range strings.Split(err.Error(), "\n") {
+			// gherkin heads several errors with a line of its own.
+			if l = strings.TrimSpace(l); l == "" || l == "Parser errors:" {
+				continue
+			}
 			v.add(path, parseLine(l), "%s", stripLine(l))
 		}
 		return

@@ -50,18 +50,27 @@ func (d *jsonDuration) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return fmt.Errorf("decode duration: %w", err)
 		}
-		*d = jsonDuration(seconds(s))
-		return nil
+		v, err := seconds(s)
+		*d = jsonDuration(v)
+		return err
 	}
 	var o durationObject
 	if err := json.Unmarshal(b, &o); err != nil {
 		return fmt.Errorf("decode duration: %w", err)
 	}
-	*d = jsonDuration(seconds(o.Seconds))
-	return nil
+	v, err := seconds(o.Seconds)
+	*d = jsonDuration(v)
+	return err
 }
 
-func seconds(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
+// seconds reads a stored number of seconds, within ±incident.MaxDuration
+// (beyond, it has no time.Duration).
+func seconds(s float64) (time.Duration, error) {
+	if math.Abs(s) > incident.MaxDuration.Seconds() {
+		return 0, fmt.Errorf("decode duration: %g seconds is beyond a year", s)
+	}
+	return time.Duration(math.Round(s * float64(time.Second))), nil
+}
 
 type measurementObject struct {
 	Present bool     `json:"present"`
@@ -92,7 +101,11 @@ func (m *Measurement) UnmarshalJSON(b []byte) error {
 		if o.Seconds == nil {
 			return fmt.Errorf("decode measurement: present without seconds")
 		}
-		*m = Measured(seconds(*o.Seconds))
+		d, err := seconds(*o.Seconds)
+		if err != nil {
+			return fmt.Errorf("decode measurement: %w", err)
+		}
+		*m = Measured(d)
 	}
 	return nil
 }
