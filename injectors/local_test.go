@@ -55,4 +55,11 @@ func TestLocalProvider(t *testing.T) {
 			})
 		})
 	})
+	for _, mode := range []string{"stop", "kill", "pause"} {
+		t.Run("db-down "+mode, func(t *testing.T) {
+			cycle(t, "db-down", map[string]string{"mode": mode}, func(t *testing.T) {
+				waitStatus(ctx, t, health, http.StatusServiceUnavailable)
+			})
+		})
+	}
 }
