@@ -155,6 +155,17 @@ func signalTree(pid int, sig syscall.Signal) error {
 	return err
 }
 
+// alive says whether pid is a process that has not exited (a zombie has).
+func alive(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	f := strings.Fields(string(stat[i+1:]))
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
 // descendants lists the processes below pid, read from /proc.
 func descendants(pid int) []int {
 	entries, err := os.ReadDir("/proc")
@@ -254,12 +265,26 @@ func (s *procService) Kill(ctx context.Context) error {
 	}
 	done, pid := s.done, s.proc.Pid
 	s.mu.Unlock()
+	kids := descendants(pid)
 	_ = signalTree(pid, syscall.SIGKILL)
 	_ = signalTree(pid, syscall.SIGCONT)
 	select {
 	case <-done:
 	case <-ctx.Done():
 		return fmt.Errorf("kill %s: %w", s.name, ctx.Err())
+	}
+	// Orphaned children (PostgreSQL's backends) die on their own time; a
+	// restart before they are gone would find their shared memory in use.
+	err := poll.Until(ctx, 30*time.Second, 20*time.Millisecond, func(context.Context) error {
+		for _, k := range kids {
+			if alive(k) {
+				return fmt.Errorf("process %d still there", k)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("kill %s: %w", s.name, err)
 	}
 	s.mu.Lock()
 	s.paused = false
