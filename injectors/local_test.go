@@ -62,4 +62,12 @@ func TestLocalProvider(t *testing.T) {
 			})
 		})
 	}
+	t.Run("slow-queries table", func(t *testing.T) {
+		cycle(t, "slow-queries", map[string]string{"sessions": "2"}, func(t *testing.T) {
+			require.NoError(t, env.Redis.FlushAll(ctx).Err())
+			code, err := call(ctx, http.MethodGet, env.AppURL+"/api/content/public?page=2", "")
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusServiceUnavailable, code, "an uncached read waits behind the lock and times out")
+		})
+	})
 }
