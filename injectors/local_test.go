@@ -62,6 +62,19 @@ func TestLocalProvider(t *testing.T) {
 			})
 		})
 	}
+	t.Run("cache-loss stop", func(t *testing.T) {
+		cycle(t, "cache-loss", map[string]string{"mode": "stop"}, func(t *testing.T) {
+			waitStatus(ctx, t, health, http.StatusServiceUnavailable)
+			assert.Error(t, env.Redis.Ping(ctx).Err())
+		})
+	})
+	t.Run("cache-loss flush", func(t *testing.T) {
+		cycle(t, "cache-loss", map[string]string{"mode": "flush"}, func(t *testing.T) {
+			n, err := env.Redis.DBSize(ctx).Result()
+			require.NoError(t, err)
+			assert.Zero(t, n)
+		})
+	})
 	t.Run("slow-queries table", func(t *testing.T) {
 		cycle(t, "slow-queries", map[string]string{"sessions": "2"}, func(t *testing.T) {
 			require.NoError(t, env.Redis.FlushAll(ctx).Err())
