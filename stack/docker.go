@@ -3,6 +3,7 @@ package stack
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
@@ -329,6 +330,28 @@ func (s *dockerService) Stop(ctx context.Context) error {
 	timeout := 10 * time.Second
 	if err := s.c.Stop(ctx, &timeout); err != nil {
 		return fmt.Errorf("stop %s: %w", s.name, err)
+	}
+	return nil
+}
+
+// Kill sends SIGKILL (the daemon unpauses a paused container to deliver it)
+// and waits until the container has exited.
+func (s *dockerService) Kill(ctx context.Context) error {
+	if _, err := s.cli.ContainerKill(ctx, s.c.GetContainerID(), client.ContainerKillOptions{Signal: "KILL"}); err != nil {
+		return fmt.Errorf("kill %s: %w", s.name, err)
+	}
+	err := poll.Until(ctx, 30*time.Second, 50*time.Millisecond, func(ctx context.Context) error {
+		st, err := s.c.State(ctx)
+		if err != nil {
+			return poll.Permanent(err)
+		}
+		if st.Running {
+			return errors.New("still running")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("kill %s: %w", s.name, err)
 	}
 	return nil
 }

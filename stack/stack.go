@@ -56,6 +56,14 @@ type Service interface {
 	Exec(ctx context.Context, cmd ...string) (ExecResult, error)
 }
 
+// Killer is an optional ability of a Service: end it at once with SIGKILL,
+// with no shutdown, as a crash or the kernel's OOM killer would. Kill
+// returns once the service is gone; Start brings it back. Both providers'
+// services have it.
+type Killer interface {
+	Kill(ctx context.Context) error
+}
+
 // ExecResult is what an Exec printed and how it ended.
 type ExecResult struct {
 	ExitCode int
@@ -115,3 +123,8 @@ func Select(ctx context.Context, name string, runID string, progress Progress) (
 		return nil, fmt.Errorf("select provider: unknown provider %q (auto, docker or local)", name)
 	}
 }
+
+var (
+	_ Killer = (*dockerService)(nil)
+	_ Killer = (*procService)(nil)
+)

@@ -1,12 +1,14 @@
 package stack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -137,7 +139,73 @@ func (s *procService) signal(sig syscall.Signal) error {
 	if !s.running() {
 		return fmt.Errorf("%s is not running", s.name)
 	}
-	return syscall.Kill(-s.proc.Pid, sig)
+	return signalTree(s.proc.Pid, sig)
+}
+
+// signalTree signals pid's process group and every descendant of pid in a
+// group of its own: PostgreSQL's backends call setsid(), so a signal to
+// the postmaster's group alone would leave them running (a "paused"
+// server still answering its open sessions), where docker pause freezes
+// the whole container.
+func signalTree(pid int, sig syscall.Signal) error {
+	err := syscall.Kill(-pid, sig)
+	for _, d := range descendants(pid) {
+		_ = syscall.Kill(d, sig)
+	}
+	return err
+}
+
+// alive says whether pid is a process that has not exited (a zombie has).
+func alive(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(stat, ')')
+	f := strings.Fields(string(stat[i+1:]))
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// descendants lists the processes below pid, read from /proc.
+func descendants(pid int) []int {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	children := map[int][]int{}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// The command may hold spaces and parentheses: fields follow the last ')'.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 2 {
+			continue
+		}
+		if ppid, err := strconv.Atoi(f[1]); err == nil {
+			children[ppid] = append(children[ppid], p)
+		}
+	}
+	var out []int
+	queue := []int{pid}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, c := range children[p] {
+			out = append(out, c)
+			queue = append(queue, c)
+		}
+	}
+	return out
 }
 
 func (s *procService) Stop(ctx context.Context) error {
@@ -150,7 +218,7 @@ func (s *procService) Stop(ctx context.Context) error {
 	s.mu.Unlock()
 	_ = syscall.Kill(-pid, s.stopSignal)
 	if paused {
-		_ = syscall.Kill(-pid, syscall.SIGCONT)
+		_ = signalTree(pid, syscall.SIGCONT)
 	}
 	select {
 	case <-done:
@@ -177,13 +245,50 @@ func (s *procService) kill(context.Context) error {
 	done, pid := s.done, s.proc.Pid
 	s.mu.Unlock()
 	_ = syscall.Kill(-pid, s.stopSignal)
-	_ = syscall.Kill(-pid, syscall.SIGCONT)
+	_ = signalTree(pid, syscall.SIGCONT)
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
 		<-done
 	}
+	return nil
+}
+
+// Kill sends SIGKILL to the process group (and SIGCONT, should it be
+// paused) and waits until the process has exited.
+func (s *procService) Kill(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.running() {
+		s.mu.Unlock()
+		return nil
+	}
+	done, pid := s.done, s.proc.Pid
+	s.mu.Unlock()
+	kids := descendants(pid)
+	_ = signalTree(pid, syscall.SIGKILL)
+	_ = signalTree(pid, syscall.SIGCONT)
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("kill %s: %w", s.name, ctx.Err())
+	}
+	// Orphaned children (PostgreSQL's backends) die on their own time; a
+	// restart before they are gone would find their shared memory in use.
+	err := poll.Until(ctx, 30*time.Second, 20*time.Millisecond, func(context.Context) error {
+		for _, k := range kids {
+			if alive(k) {
+				return fmt.Errorf("process %d still there", k)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("kill %s: %w", s.name, err)
+	}
+	s.mu.Lock()
+	s.paused = false
+	s.mu.Unlock()
 	return nil
 }
 
