@@ -17,7 +17,6 @@ import (
 	"github.com/firedrill/firedrill/monitors"
 	"github.com/firedrill/firedrill/scenarios"
 	"github.com/firedrill/firedrill/scorer"
-	"github.com/firedrill/firedrill/stack"
 )
 
 // errNoisyRules: a P1/P2 rule fires on a healthy stack (exit 1).
@@ -67,16 +66,8 @@ func lint(ctx context.Context, st *State, g *globalFlags, files []string, span t
 		return err
 	}
 	cfg.Monitoring.RuleFiles = files
-	p, err := st.SelectStack(ctx, cfg.Stack.Provider, stack.NewRunID(), st.progress)
-	if err != nil {
-		return err
-	}
-	env, err := p.Start(ctx, cfg.Stack)
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		defer cancel()
-		_ = env.Close(cctx)
-	}()
+	env, stop, err := startStack(ctx, st, cfg)
+	defer stop()
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -228,14 +229,7 @@ func newReportCmd(st *State) *cobra.Command {
 					return fmt.Errorf("%w: --format: unknown format %q (have %s)", ErrUsage, name, strings.Join(reports.Names(), ", "))
 				}
 			}
-			var files []string
-			for _, a := range args {
-				if strings.HasSuffix(a, ".json") {
-					files = append(files, a)
-				} else {
-					files = append(files, a+"/result.json")
-				}
-			}
+			files := resultFiles(args)
 			results, err := reports.ReadResultFiles(files)
 			if err != nil {
 				return fmt.Errorf("%w: %w", ErrUsage, err)
@@ -268,14 +262,7 @@ func newMergeCmd(st *State) *cobra.Command {
 			if out == "" {
 				return fmt.Errorf("%w: merge needs --out DIR", ErrUsage)
 			}
-			var files []string
-			for _, a := range args {
-				if strings.HasSuffix(a, ".json") {
-					files = append(files, a)
-				} else {
-					files = append(files, a+"/result.json")
-				}
-			}
+			files := resultFiles(args)
 			shards, err := reports.ReadResultFiles(files)
 			if err != nil {
 				return fmt.Errorf("%w: %w", ErrUsage, err)
@@ -303,6 +290,19 @@ func newMergeCmd(st *State) *cobra.Command {
 // format except json, since result.json is the file it reads.
 func rerenderFormats() []string {
 	return slices.DeleteFunc(reports.Names(), func(f string) bool { return f == "json" })
+}
+
+// resultFiles are the result.json files args name: a file ending in .json,
+// or a run directory holding one.
+func resultFiles(args []string) []string {
+	files := make([]string, len(args))
+	for i, a := range args {
+		files[i] = a
+		if !strings.HasSuffix(a, ".json") {
+			files[i] = filepath.Join(a, "result.json")
+		}
+	}
+	return files
 }
 
 func dirOf(path string) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/stack"
@@ -44,17 +45,8 @@ func newWatchCmd(st *State, g *globalFlags) *cobra.Command {
 				cfg.Traffic.Rate = rate
 			}
 			ctx := cmd.Context()
-			runID := stack.NewRunID()
-			p, err := st.SelectStack(ctx, cfg.Stack.Provider, runID, st.progress)
-			if err != nil {
-				return err
-			}
-			env, err := p.Start(ctx, cfg.Stack)
-			defer func() {
-				cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-				defer cancel()
-				_ = env.Close(cctx)
-			}()
+			env, stop, err := startStack(ctx, st, cfg)
+			defer stop()
 			if err != nil {
 				return err
 			}
@@ -96,4 +88,24 @@ func firing(alerts []incident.Alert) string {
 	}
 	sort.Strings(out)
 	return "FIRING " + strings.Join(out, ", ")
+}
+
+// startStack starts the configuration's stack for a command that drills
+// it by hand (watch, lint); stop closes it, also after Ctrl-C, and is safe
+// to call when the start failed.
+func startStack(ctx context.Context, st *State, cfg config.Config) (*stack.Env, func(), error) {
+	p, err := st.SelectStack(ctx, cfg.Stack.Provider, stack.NewRunID(), st.progress)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	env, err := p.Start(ctx, cfg.Stack)
+	stop := func() {
+		if env == nil {
+			return
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		_ = env.Close(cctx)
+	}
+	return env, stop, err
 }
