@@ -44,18 +44,23 @@ const (
 	// re-assesses it.
 	SeverityDeclared Kind = "severity_declared"
 	// UpdatePosted: an internal update (the playbook's Slack update) was
-	// posted (PersonLabel who).
+	// posted (PersonLabel who; StatusLabel its status; Detail its text).
 	UpdatePosted Kind = "update_posted"
 	// NoticePublished: a status-page notice was published (NoticeLabel:
-	// NoticeInitial, NoticeUpdate or NoticeResolution; PersonLabel who).
+	// NoticeInitial, NoticeUpdate or NoticeResolution; PersonLabel who;
+	// Detail the notice as published).
 	NoticePublished Kind = "notice_published"
-	// PostmortemSubmitted: the post-mortem was submitted (PersonLabel who).
+	// PostmortemSubmitted: the post-mortem was submitted (PersonLabel who;
+	// Detail the post-mortem's markdown). A later one revises it.
 	PostmortemSubmitted Kind = "postmortem_submitted"
+	// RoleAssigned: a person took or was given a role (RoleLabel,
+	// PersonLabel; "by" who assigned it): taking IC is one.
+	RoleAssigned Kind = "role_assigned"
 )
 
 // GameDayKinds are the game-day milestone kinds: one of the drill's
 // incident makes a drill a game day for scoring.
-var GameDayKinds = []Kind{RolePaged, RoleAcknowledged, SeverityDeclared, UpdatePosted, NoticePublished, PostmortemSubmitted}
+var GameDayKinds = []Kind{RolePaged, RoleAcknowledged, RoleAssigned, SeverityDeclared, UpdatePosted, NoticePublished, PostmortemSubmitted}
 
 // Labels of game-day milestones.
 const (
@@ -67,7 +72,13 @@ const (
 	EscalatedLabel = "escalated"
 	// NoticeLabel is a status-page notice's kind.
 	NoticeLabel = "notice"
+	// StatusLabel is an internal update's status (UpdateStatuses).
+	StatusLabel = "status"
 )
+
+// UpdateStatuses are the statuses of the playbook's internal (Slack)
+// update, in the order an incident moves through them.
+var UpdateStatuses = []string{"Investigating", "Identified", "Fixing", "Monitoring", "Resolved"}
 
 // The playbook's status-page notices (Phase 5: Initial Notice, Update,
 // Resolution).

@@ -110,7 +110,7 @@ func TestTeamEscalatesToTheBackupAfterTheAckTimeout(t *testing.T) {
 	assert.Equal(t, "frank", ack.Labels[incident.PersonLabel], "an ack without a name is the paged backup's")
 	st := team.Status()
 	require.Len(t, st.Roles, 3)
-	assert.Equal(t, responders.RoleStatus{Role: "on_call", Title: "On-call Engineer", Person: "frank", PagedAt: st.Roles[1].PagedAt,
+	assert.Equal(t, responders.RoleStatus{Role: "on_call", Title: "On-call Engineer", Person: "frank", Paged: true, PagedAt: st.Roles[1].PagedAt,
 		Escalated: true, Acked: true, AckedBy: "frank", AckedAt: st.Roles[1].AckedAt}, st.Roles[1])
 }
 
@@ -132,7 +132,7 @@ func TestTeamAnswersTakeEffectOnTheNextTick(t *testing.T) {
 
 	require.NoError(t, team.Do(responders.TeamAction{Action: responders.Ack, Role: "on_call", Person: "erin", Note: "on it"}))
 	require.NoError(t, team.Do(responders.TeamAction{Action: responders.Declare, Severity: incident.P2, Person: "erin"}))
-	require.NoError(t, team.Do(responders.TeamAction{Action: responders.Update, Person: "erin", Note: "investigating"}))
+	require.NoError(t, team.Do(responders.TeamAction{Action: responders.Update, Person: "erin", Status: "investigating", Text: "looking at the pool"}))
 	_, acked := tl.First(incident.Acknowledged, nil)
 	assert.False(t, acked, "nothing happens before the tick")
 	assert.Equal(t, 3, team.Status().Pending)
@@ -210,14 +210,14 @@ func TestTeamGameDayMeetsTheFiveCriteria(t *testing.T) {
 	do(responders.TeamAction{Action: responders.Ack, Role: "on_call", Person: "erin"})
 	do(responders.TeamAction{Action: responders.Declare, Severity: incident.P1, Person: "alice"})
 	ticks(2)
-	do(responders.TeamAction{Action: responders.Update, Person: "alice"})
+	do(responders.TeamAction{Action: responders.Update, Person: "alice", Status: "Investigating"})
 	do(responders.TeamAction{Action: responders.Notice, Notice: incident.NoticeInitial, Person: "alice"})
 	ticks(24) // carol never answers: after 5 minutes dave is paged
 	do(responders.TeamAction{Action: responders.Ack, Role: "tech_lead"})
 	do(responders.TeamAction{Action: responders.Diagnosed, Person: "dave"})
 	ticks(4)
 	do(responders.TeamAction{Action: responders.Mitigated, Person: "dave"})
-	do(responders.TeamAction{Action: responders.Update, Person: "alice"})
+	do(responders.TeamAction{Action: responders.Update, Person: "alice", Status: "Monitoring"})
 	ticks(4)
 	do(responders.TeamAction{Action: responders.Resolve, Person: "dave"})
 	tick(ctx, t, c, p, resolved("DatabaseConnectionFailure", incident.P1))
@@ -225,7 +225,7 @@ func TestTeamGameDayMeetsTheFiveCriteria(t *testing.T) {
 	inc, _ := p.Current()
 	require.True(t, inc.Resolved)
 	do(responders.TeamAction{Action: responders.Notice, Notice: incident.NoticeResolution, Person: "alice"})
-	do(responders.TeamAction{Action: responders.Postmortem, Person: "alice"})
+	do(responders.TeamAction{Action: responders.Postmortem, Person: "alice", Text: "# Post-mortem\n\nRoot cause: the pool."})
 	ticks(1)
 
 	targets := scorer.DefaultTargets()
