@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/prometheus/promql"
@@ -42,6 +44,9 @@ type Spec struct {
 	Warmup time.Duration
 	// Progress receives a line per milestone worth telling (nil: quiet).
 	Progress func(format string, args ...any)
+	// Hold keeps RunUntilResolved running after the incident resolved
+	// while it returns true: a game day stays open for its post-mortem.
+	Hold func() bool
 }
 
 // Engine is one drill, started.
@@ -59,12 +64,23 @@ type Engine struct {
 	t0 time.Duration
 	// told counts the timeline entries progress has reported.
 	told int
+
+	// queued is work handed in from outside the tick loop (a facilitator's
+	// fault), run by the loop between ticks: the engine's state is the
+	// loop's alone.
+	qmu sync.Mutex
+	// fmu guards faults for Faults, read from outside the loop.
+	fmu    sync.Mutex
+	queued []func(context.Context)
+	// stop ends the run loop at the next tick boundary (Stop).
+	stop atomic.Bool
 }
 
 type fault struct {
 	name   string
 	inj    injectors.Injector
 	params map[string]string
+	at     time.Duration
 }
 
 // Start wires the drill on env; nothing ticks until Warmup or a run. On
@@ -151,7 +167,11 @@ func (e *Engine) Query(ctx context.Context, expr string, at time.Time) (promql.V
 func (e *Engine) run(ctx context.Context, until func() bool) error {
 	var stopped error
 	err := e.monitor.Run(ctx, func() bool {
+		e.drain(ctx)
 		e.report()
+		if e.stop.Load() {
+			return true
+		}
 		if err := e.pager.Err(); err != nil {
 			stopped = err
 			return true
@@ -159,6 +179,48 @@ func (e *Engine) run(ctx context.Context, until func() bool) error {
 		return until()
 	})
 	return errors.Join(err, stopped)
+}
+
+// Later runs fn in the tick loop, between two ticks, with the loop's
+// context: what comes from outside the loop (a facilitator injecting a
+// second fault) never races the tick's own work.
+func (e *Engine) Later(fn func(ctx context.Context)) {
+	e.qmu.Lock()
+	defer e.qmu.Unlock()
+	e.queued = append(e.queued, fn)
+}
+
+// drain runs the work Later queued.
+func (e *Engine) drain(ctx context.Context) {
+	e.qmu.Lock()
+	fns := e.queued
+	e.queued = nil
+	e.qmu.Unlock()
+	for _, fn := range fns {
+		fn(ctx)
+	}
+}
+
+// Stop ends the current run (RunUntilResolved, Watch) at the next tick
+// boundary, as if its condition held: a game day the facilitator closed.
+func (e *Engine) Stop() { e.stop.Store(true) }
+
+// Faults are the faults injected so far: name, parameters and drill time.
+func (e *Engine) Faults() []Fault {
+	e.fmu.Lock()
+	defer e.fmu.Unlock()
+	out := make([]Fault, 0, len(e.faults))
+	for _, f := range e.faults {
+		out = append(out, Fault{Name: f.name, Params: f.params, At: f.at})
+	}
+	return out
+}
+
+// Fault is one injected fault as Faults lists it.
+type Fault struct {
+	Name   string
+	Params map[string]string
+	At     time.Duration
 }
 
 // Inject injects a fault: T0 is recorded right before it acts. The first
@@ -172,7 +234,9 @@ func (e *Engine) Inject(ctx context.Context, name string, params map[string]stri
 		e.pager.FaultInjected(ctx)
 		e.t0 = e.clock.Now()
 	}
-	e.faults = append(e.faults, fault{name: name, inj: inj, params: params})
+	e.fmu.Lock()
+	e.faults = append(e.faults, fault{name: name, inj: inj, params: params, at: e.clock.Now()})
+	e.fmu.Unlock()
 	e.timeline.Record(incident.Milestone{Kind: incident.FaultInjected, Actor: "injector", Subject: name, Labels: params})
 	e.spec.Progress("  %s  fault %s injected", e.when(e.clock.Now()), name)
 	if err := inj.Inject(ctx, injectors.Target{Env: e.env, Params: params}); err != nil {
@@ -189,10 +253,17 @@ func (e *Engine) Faulted() bool { return len(e.faults) > 0 }
 // state). The timeline's last note says which ended it.
 func (e *Engine) RunUntilResolved(ctx context.Context, limit time.Duration) error {
 	end := e.clock.TickTime() + limit
-	resolved := false
+	resolved, held := false, false
 	err := e.run(ctx, func() bool {
 		if inc, ok := e.pager.Current(); ok && inc.Resolved && e.Faulted() {
 			resolved = true
+			if e.spec.Hold != nil && e.spec.Hold() {
+				if !held {
+					held = true
+					e.spec.Progress("  %s  incident resolved; the game day stays open for the post-mortem", e.when(e.clock.Now()))
+				}
+				return e.clock.TickTime() >= end
+			}
 			return true
 		}
 		return e.clock.TickTime() >= end
@@ -202,6 +273,8 @@ func (e *Engine) RunUntilResolved(ctx context.Context, limit time.Duration) erro
 	}
 	what := "time limit reached"
 	switch {
+	case e.stop.Load():
+		what = "game day closed by the facilitator"
 	case resolved:
 		what = "incident resolved"
 	case !e.Faulted():
