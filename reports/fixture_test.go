@@ -254,6 +254,7 @@ func gameDayDrill() Drill {
 			by(ev(incident.Diagnosed, 11, team, "diagnosed by a person", 0), "", "by", dee),
 			update(12, dee, "Fixing", "Status: Fixing\nImpact: errors falling\nProgress: new-feed flag turned off\nETA: 10 min"),
 			by(ev(incident.Mitigated, 12.5, team, "mitigated by a person", 0), "", "by", dee),
+			ev(incident.FaultRecovered, 12.5, "injector", "error-spike", 0),
 			notice(14, ana, incident.NoticeUpdate, "A fix has been applied and errors are falling. We are monitoring."),
 			ev(incident.AlertResolved, 16, "monitor", "HighErrorRate", incident.P2),
 			ofIncident(ev(incident.Resolved, 16, team, "verification passed", 0), "1"),
