@@ -1,5 +1,7 @@
 // Package reports turns a run's Result into the files people read: an HTML
-// score report, result.json, JUnit XML, a post-mortem draft in Markdown, a
+// score report, result.json, JUnit XML, the post-mortem in Markdown (the
+// team's as submitted on a game day, else a draft; PostmortemDraft fills one
+// in for a drill in progress), the status-page notices as published, a
 // terminal summary, the same summary as Markdown for CI job pages, and a
 // trend over stored runs.
 //
@@ -19,4 +21,8 @@
 //     with go:embed, CSS is inline, the timeline is inline SVG, nothing is
 //     fetched. Every string from a drill (scenario names, step output, error
 //     text) goes through html/template's escaping; nothing is marked safe.
+//   - In the Markdown files a drill's one-line strings (names, people) are
+//     escaped so they cannot open a tag, an entity, a link or an image, and
+//     what people wrote (updates, notices, post-mortems) is a fenced code
+//     block longer than any backtick run inside it: text, never markup.
 package reports

@@ -150,6 +150,7 @@ func fixture() Result {
 		Tags:     []string{"@db", "@data"},
 		Timeline: nil,
 	}
+	gameDay := gameDayDrill()
 	return Result{
 		Schema:      SchemaVersion,
 		RunID:       "20260302-093000-7f3a",
@@ -166,6 +167,7 @@ func fixture() Result {
 			scored(steady, targets, nil),
 			aborted(interrupted),
 			scored(broken, targets, fixtureErr("start stack: postgres: container exited (code 1)\nlog: FATAL: data directory has wrong ownership")),
+			scored(gameDay, targets, nil),
 		},
 	}
 }
@@ -181,4 +183,91 @@ func fixtureStatus(v scorer.Verdict, err error) Status {
 		return Passed
 	}
 	return Failed
+}
+
+// by is m done by person for the drill's incident "1", with extra labels
+// as key, value pairs.
+func by(m incident.Milestone, person string, kv ...string) incident.Milestone {
+	m.Labels = map[string]string{incident.IncidentLabel: "1"}
+	if person != "" {
+		m.Labels[incident.PersonLabel] = person
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m.Labels[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+func withDetail(m incident.Milestone, detail string) incident.Milestone {
+	m.Detail = detail
+	return m
+}
+
+// gameDayDrill is a P2 game day answered by people: the on-call engineer
+// acknowledges and takes IC, the tech lead misses the page and the backup
+// is escalated to, updates and notices go out, a playbook is run from the
+// console, and the post-mortem is submitted, then revised.
+func gameDayDrill() Drill {
+	const team = "responder:team"
+	const ana, bo, dee = "Ana Ortiz", "Bo Chen", "Dee Patel"
+	paged := func(f float64, role, person string, escalated bool) incident.Milestone {
+		m := by(ev(incident.RolePaged, f, team, "paged "+role, incident.P2), person, incident.RoleLabel, role)
+		if escalated {
+			m.Labels[incident.EscalatedLabel] = "true"
+		}
+		return m
+	}
+	role := func(kind incident.Kind, f float64, role, person string) incident.Milestone {
+		return by(ev(kind, f, team, role, 0), person, incident.RoleLabel, role)
+	}
+	update := func(f float64, person, status, text string) incident.Milestone {
+		return withDetail(by(ev(incident.UpdatePosted, f, team, "internal update: "+status, 0), person, incident.StatusLabel, status), text)
+	}
+	notice := func(f float64, person, kind, text string) incident.Milestone {
+		return withDetail(by(ev(incident.NoticePublished, f, team, "status page: "+kind, 0), person, incident.NoticeLabel, kind), text)
+	}
+	declared := by(ev(incident.SeverityDeclared, 4, team, "declared P2", incident.P2), ana)
+	inject := withDetail(ev(incident.Note, 9, "facilitator", "inject note", 0), "Leadership is asking for an ETA.")
+	return Drill{
+		Feature: "features/gameday.feature", Scenario: "Monthly drill: error spike answered by the team",
+		Tags:    []string{"@gameday"},
+		Started: fixtureWall.Add(5 * time.Minute), Finished: fixtureWall.Add(5*time.Minute + 30*time.Minute),
+		Timeline: []incident.Milestone{
+			ev(incident.FaultInjected, 0.5, "injector", "error-spike", 0),
+			ev(incident.AlertPending, 1, "monitor", "HighErrorRate", incident.P2),
+			ev(incident.AlertFiring, 2.5, "monitor", "HighErrorRate", incident.P2),
+			ofIncident(ev(incident.PageSent, 2.5, "pager", "HighErrorRate", incident.P2), "1"),
+			paged(2.5, "on_call", ana, false),
+			paged(2.5, "tech_lead", bo, false),
+			role(incident.RoleAcknowledged, 3, "on_call", ana),
+			by(ev(incident.Acknowledged, 3, team, "acknowledged by the On-call engineer", 0), "", "by", ana),
+			role(incident.RoleAssigned, 3.5, "incident_commander", ana),
+			declared,
+			update(4.5, ana, "Investigating", "Status: Investigating\nImpact: 12% of API requests fail with 500\nProgress: paging the tech lead, checking the error logs\nETA: next update in 15 min"),
+			notice(6, ana, incident.NoticeInitial, "We are investigating errors on the content API. Some requests may fail. Next update in 30 minutes."),
+			paged(7.5, "tech_lead", dee, true),
+			role(incident.RoleAcknowledged, 8, "tech_lead", dee),
+			inject,
+			by(ev(incident.Note, 10, team, "ran playbook disable-feature", 0), dee),
+			by(ev(incident.StepStarted, 10, team, "flag-off", 0), dee),
+			withOutcome(by(ev(incident.StepFinished, 10.5, team, "flag-off", 0), dee), "ok", ""),
+			by(ev(incident.Diagnosed, 11, team, "diagnosed by a person", 0), "", "by", dee),
+			update(12, dee, "Fixing", "Status: Fixing\nImpact: errors falling\nProgress: new-feed flag turned off\nETA: 10 min"),
+			by(ev(incident.Mitigated, 12.5, team, "mitigated by a person", 0), "", "by", dee),
+			ev(incident.FaultRecovered, 12.5, "injector", "error-spike", 0),
+			notice(14, ana, incident.NoticeUpdate, "A fix has been applied and errors are falling. We are monitoring."),
+			ev(incident.AlertResolved, 16, "monitor", "HighErrorRate", incident.P2),
+			ofIncident(ev(incident.Resolved, 16, team, "verification passed", 0), "1"),
+			update(16.5, ana, "Resolved", "Status: Resolved\nImpact: none now\nProgress: error rate back under 1%"),
+			notice(17, ana, incident.NoticeResolution, "The issue is resolved. Thank you for your patience."),
+			withDetail(by(ev(incident.PostmortemSubmitted, 25, team, "post-mortem submitted", 0), ana), "# Post-Mortem: error spike\n\nfirst draft"),
+			withDetail(by(ev(incident.PostmortemSubmitted, 29, team, "post-mortem revised", 0), ana),
+				"# Post-Mortem: error spike on the content API\n\n## Executive Summary\nThe new-feed flag made 12% of requests fail for 15 minutes.\n\n"+
+					"## Action Items\n| Action | Owner |\n|---|---|\n| Alert on the flag's error rate | Dee Patel |"),
+		},
+		Steps: []Step{
+			{Name: "flag-off", Phase: "mitigate", Kind: "flag", Start: mins(10), End: mins(10.5), Outcome: "ok",
+				Output: "PUT /flags/new-feed: 200 OK"},
+		},
+	}
 }

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -230,10 +231,7 @@ func describe(m incident.Milestone) string {
 	case incident.PageSent:
 		s = "Page sent: " + subj
 	case incident.Acknowledged:
-		who := m.Actor
-		if who == "" {
-			who = subj
-		}
+		who := cmp.Or(personOf(m), m.Actor, subj)
 		s = "IC assigned: acknowledged by " + who
 	case incident.Diagnosed:
 		s = "Root cause identified: " + subj
@@ -253,6 +251,24 @@ func describe(m incident.Milestone) string {
 		}
 	case incident.Note:
 		s = "Note: " + subj
+	case incident.RolePaged:
+		s = "Role " + orDash(m.Labels[incident.RoleLabel]) + " paged: " + cmp.Or(m.Labels[incident.PersonLabel], "nobody (unstaffed)")
+		if m.Labels[incident.EscalatedLabel] == "true" {
+			s += " (escalated to the backup)"
+		}
+	case incident.RoleAcknowledged:
+		s = "Role " + orDash(m.Labels[incident.RoleLabel]) + " acknowledged the page"
+	case incident.RoleAssigned:
+		s = "Role " + orDash(m.Labels[incident.RoleLabel]) + " assigned to " + orDash(m.Labels[incident.PersonLabel])
+	case incident.SeverityDeclared:
+		s = "Severity declared: " + m.Severity.String()
+	case incident.UpdatePosted:
+		return "Internal update posted (" + orDash(m.Labels[incident.StatusLabel]) + ")" + excerpt(m.Detail)
+	case incident.NoticePublished:
+		return "Status-page notice published (" + noticeTitle(m.Labels[incident.NoticeLabel]) + ")" + excerpt(m.Detail)
+	case incident.PostmortemSubmitted:
+		// The text is long and has its own section: the timeline says when.
+		return "Post-mortem " + cmp.Or(strings.TrimPrefix(m.Subject, "post-mortem "), "submitted")
 	default:
 		s = string(m.Kind) + ": " + subj
 	}
@@ -330,8 +346,9 @@ func oneLine(s string) string {
 }
 
 // Markdown. A drill's strings go into the post-mortem as text, never as
-// markup: a scenario name must not open an HTML tag or break a table.
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "<", `\<`, ">", `\>`, "`", "\\`", "*", `\*`, "[", `\[`, "]", `\]`, "|", `\|`)
+// markup: a scenario name must not open an HTML tag, start an entity,
+// make a link or break a table.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "<", `\<`, ">", `\>`, "&", `\&`, "`", "\\`", "*", `\*`, "[", `\[`, "]", `\]`, "|", `\|`)
 
 // mdText is s as inline Markdown text, on one line.
 func mdText(s string) string { return mdEscaper.Replace(oneLine(s)) }

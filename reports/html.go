@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/scorer"
 )
 
@@ -62,7 +63,32 @@ type htmlDrill struct {
 	Chart                    chart
 	Criteria                 []htmlCriterion
 	Steps                    []htmlStep
-	Events                   []pmEvent
+	Events                   []htmlEvent
+	// Notes are the verdict's notes (an automated drill says which
+	// criteria applied to it).
+	Notes []string
+	// GameDay: people were on call, so the people's actions,
+	// communications and post-mortem are shown (as "none" when empty).
+	GameDay    bool
+	Actions    []htmlEvent
+	Comms      []htmlComm
+	Postmortem *htmlPostmortem
+}
+
+// htmlEvent is one timeline entry; Who is the person who acted, if one did.
+type htmlEvent struct {
+	At, Drill, FromT0, Who, Role, Text string
+}
+
+// htmlComm is one entry of the communications log.
+type htmlComm struct {
+	Drill, FromT0, Who, Channel, Kind, Text string
+}
+
+// htmlPostmortem is the team's post-mortem as submitted (last revision).
+type htmlPostmortem struct {
+	Who, Drill, At, Text string
+	Revisions            int
 }
 
 // htmlNoise is a rule that fired with no fault.
@@ -70,6 +96,9 @@ type htmlNoise struct{ Alert, Severity, Expr, Series, First string }
 
 type htmlCriterion struct {
 	Name, From, Target, Measured, Verdict, Status, Credit, Weight, Note string
+	// Parts are a compound criterion's checks (escalation per role,
+	// communication's first update, notice, cadence, resolution notice).
+	Parts []htmlCriterion
 }
 
 type htmlStep struct {
@@ -136,12 +165,9 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 		h.Chart = buildChart(d, v, targets)
 	}
 	for _, c := range v.Criteria {
-		h.Criteria = append(h.Criteria, htmlCriterion{
-			Name: c.Name, From: c.From, Target: criterionTarget(c), Measured: criterionMeasured(c),
-			Verdict: criterionVerdict(c), Status: string(c.Status), Credit: fmt.Sprintf("%.2f", c.Credit),
-			Weight: fmt.Sprintf("%g", c.Weight), Note: c.Note,
-		})
+		h.Criteria = append(h.Criteria, htmlCriterionOf(c))
 	}
+	h.Notes = v.Notes
 	for _, s := range d.Steps {
 		h.Steps = append(h.Steps, htmlStep{
 			Name: s.Name, Phase: s.Phase, Kind: s.Kind, Start: fmtClock(s.Start), End: fmtClock(s.End),
@@ -149,15 +175,49 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 			Failed: s.Outcome != "ok", Truncated: s.Truncated,
 		})
 	}
-	t0 := v.Marks.T0.Value
+	fromT0 := fromT0Of(d)
 	for _, m := range sortedTimeline(d.Timeline) {
-		from := ""
-		if v.Marks.T0.Present {
-			from = signedClock(m.Drill - t0)
+		e := htmlEvent{At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: fromT0(m), Who: personOf(m),
+			Role: m.Labels[incident.RoleLabel], Text: describe(m)}
+		h.Events = append(h.Events, e)
+		if e.Who != "" {
+			h.Actions = append(h.Actions, e)
 		}
-		h.Events = append(h.Events, pmEvent{At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: from, Text: describe(m)})
+	}
+	h.GameDay = isGameDay(d)
+	for _, c := range messagesOf(d) {
+		h.Comms = append(h.Comms, htmlComm{Drill: fmtClock(c.M.Drill), FromT0: fromT0(c.M), Who: c.Who,
+			Channel: c.Channel, Kind: c.Kind, Text: plainText(c.Text)})
+	}
+	if pm, ok := submittedPostmortem(d); ok {
+		h.Postmortem = &htmlPostmortem{Who: orDash(pm.Who), Drill: fmtClock(pm.M.Drill), At: clockOf(pm.M),
+			Text: plainText(pm.Text), Revisions: pm.Revisions}
 	}
 	return h
+}
+
+func htmlCriterionOf(c scorer.Criterion) htmlCriterion {
+	h := htmlCriterion{
+		Name: c.Name, From: c.From, Target: criterionTarget(c), Measured: criterionMeasured(c),
+		Verdict: criterionVerdict(c), Status: string(c.Status), Credit: fmt.Sprintf("%.2f", c.Credit),
+		Weight: fmt.Sprintf("%g", c.Weight), Note: c.Note,
+	}
+	for _, p := range c.Parts {
+		h.Parts = append(h.Parts, htmlCriterionOf(p))
+	}
+	return h
+}
+
+// fromT0Of is how far from the drill's T0 a milestone happened (+01:30),
+// or "" when the drill has none.
+func fromT0Of(d Drill) func(incident.Milestone) string {
+	t0, ok := d.t0()
+	return func(m incident.Milestone) string {
+		if !ok {
+			return ""
+		}
+		return signedClock(m.Drill - t0)
+	}
 }
 
 // severityRows group the label values by the severity they read as, with

@@ -40,18 +40,36 @@ type pmRun struct {
 }
 
 type pmIncident struct {
+	// RunID is the run the drill belongs to; "" for a drill in progress.
+	RunID                    string
 	Title, Feature, Date, ID string
-	Summary, Impact          string
-	Fault, FaultDetail       string
-	Resolution               string
-	Events                   []pmEvent
-	Steps                    []pmStep
-	Met, Missed, Actions     []string
-	Criteria                 []pmCriterion
-	Score, Result            string
+	// Authors are the people who acted on the incident, in the order they
+	// first did; "" when none did.
+	Authors string
+	// Submitted is the team's post-mortem; nil when none was submitted
+	// (the draft is shown).
+	Submitted *pmSubmitted
+	// Scored: the drill has a verdict (criteria, score, result).
+	Scored               bool
+	Notes                []string
+	Summary, Impact      string
+	Fault, FaultDetail   string
+	Resolution           string
+	Events               []pmEvent
+	Steps                []pmStep
+	Met, Missed, Actions []string
+	Criteria             []pmCriterion
+	Score, Result        string
 }
 
 type pmEvent struct{ At, Drill, FromT0, Text string }
+
+// pmSubmitted is the team's post-mortem as submitted: its last revision,
+// fenced so that nothing in it renders as markup.
+type pmSubmitted struct {
+	Who, At, Drill, Fenced string
+	Revisions              int
+}
 
 type pmStep struct{ Name, Phase, Kind, Start, End, Outcome string }
 
@@ -84,7 +102,12 @@ func renderPostmortem(w io.Writer, r Result) error {
 			run.Steady = append(run.Steady, pmSteady{Name: d.Scenario, Feature: d.Feature, Result: resultWord(d.Status), Note: note})
 			continue
 		}
-		run.Incidents = append(run.Incidents, pmDrill(r, i, d))
+		p := pmDrill(run.RunID, r.Started, i, d)
+		if pm, ok := submittedPostmortem(d); ok {
+			p.Submitted = &pmSubmitted{Who: cmp.Or(pm.Who, "[Names]"), At: clockOf(pm.M), Drill: fmtClock(pm.M.Drill),
+				Fenced: mdFenced("markdown", pm.Text), Revisions: pm.Revisions}
+		}
+		run.Incidents = append(run.Incidents, p)
 	}
 	if err := postmortemTmpl.Execute(w, run); err != nil {
 		return fmt.Errorf("render postmortem: %w", err)
@@ -92,16 +115,46 @@ func renderPostmortem(w io.Writer, r Result) error {
 	return nil
 }
 
-func pmDrill(r Result, i int, d Drill) pmIncident {
-	v, _ := d.Scored()
+// PostmortemDraft is the playbook's post-mortem template filled in for one
+// drill from its timeline and verdict, as postmortem.md drafts it: what
+// the game-day console's post-mortem form starts from while the drill
+// runs. It works on a partial timeline and a nil Verdict (the drill has
+// no score yet: the draft then says what the timeline says so far). A
+// Verdict without a Status is the score as it stands.
+func PostmortemDraft(d Drill) string {
+	if d.Verdict != nil && d.Status == "" {
+		d.Status = Failed
+		if d.Verdict.Passed {
+			d.Status = Passed
+		}
+	}
+	p := pmDrill("", d.Started, 0, d)
+	if !p.Scored {
+		p.Result = "in progress"
+		if d.Status != "" {
+			p.Result = notScored(d)
+		}
+	}
+	var b strings.Builder
+	if err := postmortemTmpl.Execute(&b, pmRun{Incidents: []pmIncident{p}}); err != nil {
+		// The template is fixed and its data plain strings: an error here
+		// is a bug in the template, found by the tests.
+		return "post-mortem draft: " + err.Error()
+	}
+	return b.String()
+}
+
+func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
+	v, scored := d.Scored()
 	ms := sortedTimeline(d.Timeline)
-	t0 := v.Marks.T0.Value
+	t0, _ := d.t0()
 	fault, ok := firstOf(ms, incident.FaultInjected)
-	when := r.Started
+	when := started
 	if ok && !fault.At.IsZero() {
 		when = fault.At
 	}
 	p := pmIncident{
+		RunID:   runID,
 		Title:   d.Scenario + " (drill)",
 		Feature: d.Feature,
 		Date:    "[YYYY-MM-DD]",
@@ -109,6 +162,9 @@ func pmDrill(r Result, i int, d Drill) pmIncident {
 		Fault:   fault.Subject,
 		Score:   fmtScore(v.Score),
 		Result:  resultWord(d.Status),
+		Scored:  scored,
+		Notes:   v.Notes,
+		Authors: strings.Join(peopleOf(ms), ", "),
 	}
 	if !when.IsZero() {
 		p.Date = when.UTC().Format("2006-01-02")
@@ -118,12 +174,20 @@ func pmDrill(r Result, i int, d Drill) pmIncident {
 		p.FaultDetail = fault.Detail
 	}
 	for _, m := range ms {
+		text := describe(m)
+		if who := personOf(m); who != "" {
+			text += " (" + who + ")"
+		}
 		p.Events = append(p.Events, pmEvent{
-			At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: signedClock(m.Drill - t0), Text: describe(m),
+			At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: signedClock(m.Drill - t0), Text: text,
 		})
 	}
 	for _, s := range d.Steps {
 		p.Steps = append(p.Steps, pmStep{s.Name, s.Phase, s.Kind, fmtClock(s.Start), fmtClock(s.End), s.Outcome})
+	}
+	if !scored {
+		p.Summary, p.Impact, p.Resolution = pmSoFar(d, ms, fault)
+		return p
 	}
 	p.Summary = pmSummary(d, fault)
 	p.Impact, p.Resolution = pmImpact(d, ms)
@@ -262,4 +326,64 @@ func signedClock(d time.Duration) string {
 		return fmtClock(d)
 	}
 	return "+" + fmtClock(d)
+}
+
+// pmSoFar is the summary, impact and resolution of a drill without a
+// verdict (in progress): what its timeline says so far, read without
+// scoring (the first of each milestone after the fault).
+func pmSoFar(d Drill, ms []incident.Milestone, fault incident.Milestone) (summary, impact, resolution string) {
+	t0, ok := d.t0()
+	if !ok {
+		return fmt.Sprintf("Drill %s (%s): no fault has been injected yet.", mdEm(d.Scenario), mdText(d.Feature)),
+			"[Duration]", "[How the incident was resolved]"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s at %s (drill time %s).",
+		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), clockOf(fault), fmtClock(fault.Drill))
+	after := slices.DeleteFunc(slices.Clone(ms), func(m incident.Milestone) bool { return m.Drill < t0 })
+	var so []string
+	for _, x := range []struct {
+		kind incident.Kind
+		what string
+	}{{incident.AlertFiring, "detected"}, {incident.Acknowledged, "acknowledged"}, {incident.SeverityDeclared, "severity declared"},
+		{incident.Diagnosed, "diagnosed"}, {incident.Mitigated, "mitigated"}, {incident.Resolved, "resolved"}} {
+		m, ok := firstOf(after, x.kind)
+		if !ok {
+			continue
+		}
+		s := x.what
+		if x.kind == incident.SeverityDeclared {
+			s += " " + m.Severity.String()
+		}
+		s += " " + fmtDur(m.Drill-t0) + " after the fault"
+		if who := personOf(m); who != "" {
+			s += " by " + mdText(who)
+		}
+		so = append(so, s)
+	}
+	if len(so) > 0 {
+		b.WriteString(" So far: " + strings.Join(so, ", ") + ".")
+	}
+	end := t0
+	if len(ms) > 0 {
+		end = max(end, ms[len(ms)-1].Drill)
+	}
+	if m, ok := firstOf(after, incident.Resolved); ok {
+		return b.String(), fmtDur(m.Drill-t0) + " (fault injected to resolved)",
+			fmt.Sprintf("Resolved at drill time %s, %s after the fault was injected.", fmtClock(m.Drill), fmtDur(m.Drill-t0))
+	}
+	return b.String(), fmt.Sprintf("ongoing: %s so far (drill time %s)", fmtDur(end-t0), fmtClock(end)),
+		"[How the incident was resolved]"
+}
+
+// peopleOf are the people who acted on the timeline, in the order they
+// first did.
+func peopleOf(ms []incident.Milestone) []string {
+	var out []string
+	for _, m := range ms {
+		if who := personOf(m); who != "" && !slices.Contains(out, who) {
+			out = append(out, who)
+		}
+	}
+	return out
 }
