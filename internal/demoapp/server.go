@@ -41,6 +41,8 @@ type App struct {
 	relFail releaseFailure
 	// log writes JSON lines (Run's logger; stderr until then).
 	log *slog.Logger
+	// limiter is the global rate limit on API requests.
+	limiter *rateLimiter
 }
 
 // New connects (lazily) to Postgres and Redis and wires the routes. It does
@@ -69,6 +71,7 @@ func New(cfg Config) (*App, error) {
 	a := &App{cfg: cfg, release: Release{Version: Version}, pool: pool, redis: redis.NewClient(ropt), flags: newFlagStore(),
 		log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
 	a.metrics = newMetrics(pool)
+	a.limiter = &rateLimiter{redis: a.redis, fallback: cfg.RateLimit}
 	a.routes()
 	return a, nil
 }
@@ -114,13 +117,15 @@ func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Hand
 	// guide advises: a series born by the first failure has no rate() until
 	// its second sample, which would delay detection by one scrape on a
 	// fresh app and not on one that failed before.
-	for _, code := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable} {
+	for _, code := range []int{http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable} {
 		a.metrics.requests.WithLabelValues(endpoint, method, strconv.Itoa(code))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		switch {
+		case api && !a.allow(rec, r):
+			// Over the rate limit: allow answered 429.
 		case api && a.flags.get().Maintenance:
 			writeJSON(rec, http.StatusServiceUnavailable, map[string]string{"error": "maintenance mode"})
 		case api && a.flags.shouldFail(endpoint):
@@ -133,6 +138,17 @@ func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Hand
 		a.metrics.requests.WithLabelValues(endpoint, r.Method, strconv.Itoa(rec.code)).Inc()
 		a.metrics.duration.WithLabelValues(endpoint, r.Method).Observe(time.Since(start).Seconds())
 	})
+}
+
+// allow applies the global rate limit to r, answering 429 itself when r
+// is over it.
+func (a *App) allow(w http.ResponseWriter, r *http.Request) bool {
+	ok, limit := a.limiter.allow(r.Context(), requestTime(r))
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "rate limited", "limit": limit})
+	}
+	return ok
 }
 
 type statusRecorder struct {
