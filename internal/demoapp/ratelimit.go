@@ -25,7 +25,9 @@ const (
 	limiterBackoff = time.Second
 )
 
-// rateLimiter is the app's global rate limit: at most limit API requests
+// rateLimiter is the app's gate for API requests: the deny list (the
+// Security Incident's "isolate": a source on it is refused with 403) and
+// the global rate limit: at most limit API requests
 // in each second, counted across every instance in Redis (one INCR per
 // request on the second's counter). The limit is Redis' RateLimitKey when
 // set, else the configured default; 0 turns the limit off.
@@ -47,19 +49,31 @@ type rateLimiter struct {
 	failUntil time.Time
 }
 
-// allow counts one request at second at and says whether it is within the
-// limit, and the limit in force (0: none).
-func (l *rateLimiter) allow(ctx context.Context, at time.Time) (bool, int64) {
+// verdict is what the gate says of one API request.
+type verdict struct {
+	// denied: the request's source is on the deny list (403).
+	denied bool
+	// limited: over the rate limit (429); limit is the limit in force.
+	limited bool
+	limit   int64
+}
+
+// admit counts one request from source at second at against the limit and
+// checks source against the deny list (DenyListKey), in one round trip.
+// A denied request counts toward the limit too, as it reached the app.
+func (l *rateLimiter) admit(ctx context.Context, source string, at time.Time) verdict {
 	l.mu.Lock()
 	backoff := time.Now().Before(l.failUntil)
 	l.mu.Unlock()
 	if backoff {
-		return true, 0
+		return verdict{}
 	}
 	key := rateLimitWindow + strconv.FormatInt(at.Unix(), 10)
 	var limit *redis.StringCmd
 	var count *redis.IntCmd
+	var denied *redis.BoolCmd
 	_, err := l.redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+		denied = p.SIsMember(ctx, DenyListKey, source)
 		limit = p.Get(ctx, RateLimitKey)
 		count = p.Incr(ctx, key)
 		p.Expire(ctx, key, windowTTL)
@@ -69,16 +83,19 @@ func (l *rateLimiter) allow(ctx context.Context, at time.Time) (bool, int64) {
 		l.mu.Lock()
 		l.failUntil = time.Now().Add(limiterBackoff)
 		l.mu.Unlock()
-		return true, 0
+		return verdict{}
+	}
+	if denied.Val() {
+		return verdict{denied: true}
 	}
 	lim := l.fallback
 	if v, err := limit.Int64(); err == nil {
 		lim = v
 	}
 	if lim <= 0 {
-		return true, 0
+		return verdict{}
 	}
-	return count.Val() <= lim, lim
+	return verdict{limited: count.Val() > lim, limit: lim}
 }
 
 // requestTime is the second a request counts in: its Date header when it

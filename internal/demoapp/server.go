@@ -2,9 +2,7 @@ package demoapp
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/md5"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -41,8 +39,10 @@ type App struct {
 	relFail releaseFailure
 	// log writes JSON lines (Run's logger; stderr until then).
 	log *slog.Logger
-	// limiter is the global rate limit on API requests.
+	// limiter is the deny list and the global rate limit on API requests.
 	limiter *rateLimiter
+	// tokens sign and check auth tokens; rotatable.
+	tokens *tokenKeys
 }
 
 // New connects (lazily) to Postgres and Redis and wires the routes. It does
@@ -72,6 +72,7 @@ func New(cfg Config) (*App, error) {
 		log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
 	a.metrics = newMetrics(pool)
 	a.limiter = &rateLimiter{redis: a.redis, fallback: cfg.RateLimit}
+	a.tokens = &tokenKeys{current: []byte(cfg.WebhookSecret + ":auth")}
 	a.routes()
 	return a, nil
 }
@@ -106,6 +107,8 @@ func (a *App) routes() {
 	handle("GET /admin/webhooks/failed", false, a.failedWebhooks)
 	handle("POST /admin/webhooks/replay", false, a.replayWebhooks)
 	handle("POST /admin/flags", false, a.setFlags)
+	handle("GET /admin/token-secret", false, a.getTokenSecret)
+	handle("POST /admin/token-secret", false, a.rotateTokenSecret)
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
 }
 
@@ -125,7 +128,7 @@ func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Hand
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		switch {
 		case api && !a.allow(rec, r):
-			// Over the rate limit: allow answered 429.
+			// Denied or over the rate limit: allow answered.
 		case api && a.flags.get().Maintenance:
 			writeJSON(rec, http.StatusServiceUnavailable, map[string]string{"error": "maintenance mode"})
 		case api && a.flags.shouldFail(endpoint):
@@ -135,20 +138,31 @@ func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Hand
 		default:
 			h(rec, r)
 		}
+		if api && a.flags.get().Audit {
+			a.log.Info("audit", "method", r.Method, "path", r.URL.Path, "source", source(r), "code", rec.code,
+				"user_agent", r.UserAgent(), "duration_ms", time.Since(start).Milliseconds())
+		}
 		a.metrics.requests.WithLabelValues(endpoint, r.Method, strconv.Itoa(rec.code)).Inc()
 		a.metrics.duration.WithLabelValues(endpoint, r.Method).Observe(time.Since(start).Seconds())
 	})
 }
 
-// allow applies the global rate limit to r, answering 429 itself when r
-// is over it.
+// allow applies the deny list and the global rate limit to r, answering
+// 403 or 429 itself when r may not pass.
 func (a *App) allow(w http.ResponseWriter, r *http.Request) bool {
-	ok, limit := a.limiter.allow(r.Context(), requestTime(r))
-	if !ok {
+	src := source(r)
+	v := a.limiter.admit(r.Context(), src, requestTime(r))
+	switch {
+	case v.denied:
+		a.metrics.denied.WithLabelValues(src).Inc()
+		writeJSON(w, http.StatusForbidden, map[string]any{"error": "source denied"})
+		return false
+	case v.limited:
 		w.Header().Set("Retry-After", "1")
-		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "rate limited", "limit": limit})
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "rate limited", "limit": v.limit})
+		return false
 	}
-	return ok
+	return true
 }
 
 type statusRecorder struct {
@@ -262,14 +276,6 @@ func source(r *http.Request) string {
 	return host
 }
 
-// token is an HMAC of the user id, good enough to tell a forged token from a
-// real one without a session store.
-func (a *App) token(userID int64) string {
-	id := strconv.FormatInt(userID, 10)
-	m := hmac.New(sha256.New, []byte(a.cfg.WebhookSecret+":auth"))
-	m.Write([]byte(id))
-	return id + "." + hex.EncodeToString(m.Sum(nil))
-}
 
 func (a *App) authStatus(w http.ResponseWriter, r *http.Request) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -279,7 +285,7 @@ func (a *App) authStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	id, _, _ := strings.Cut(tok, ".")
 	uid, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || !hmac.Equal([]byte(a.token(uid)), []byte(tok)) {
+	if err != nil || !a.tokens.valid(uid, tok) {
 		a.metrics.authFailures.WithLabelValues(source(r)).Inc()
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"authenticated": false, "error": "invalid token"})
 		return
@@ -305,11 +311,12 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, pgx.ErrNoRows) || err == nil && hex.EncodeToString(sum[:]) != hash:
 		a.metrics.authFailures.WithLabelValues(source(r)).Inc()
+		a.log.Warn("login failed", "email", req.Email, "source", source(r))
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid credentials"})
 	case err != nil:
 		dbError(w, err)
 	default:
-		writeJSON(w, http.StatusOK, map[string]any{"token": a.token(id), "user_id": id})
+		writeJSON(w, http.StatusOK, map[string]any{"token": a.tokens.sign(id), "user_id": id})
 	}
 }
 
