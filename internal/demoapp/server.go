@@ -276,7 +276,6 @@ func source(r *http.Request) string {
 	return host
 }
 
-
 func (a *App) authStatus(w http.ResponseWriter, r *http.Request) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || tok == "" {
