@@ -176,7 +176,14 @@ func (e *Engine) run(ctx context.Context, until func() bool) error {
 			stopped = err
 			return true
 		}
-		return until()
+		if until() {
+			return true
+		}
+		if err := e.tickFaults(ctx); err != nil {
+			stopped = err
+			return true
+		}
+		return false
 	})
 	return errors.Join(err, stopped)
 }
@@ -239,7 +246,7 @@ func (e *Engine) Inject(ctx context.Context, name string, params map[string]stri
 	e.fmu.Unlock()
 	e.timeline.Record(incident.Milestone{Kind: incident.FaultInjected, Actor: "injector", Subject: name, Labels: params})
 	e.spec.Progress("  %s  fault %s injected", e.when(e.clock.Now()), name)
-	if err := inj.Inject(ctx, injectors.Target{Env: e.env, Params: params}); err != nil {
+	if err := inj.Inject(ctx, e.target(params)); err != nil {
 		return fmt.Errorf("inject %s: %w", name, err)
 	}
 	return nil
@@ -304,7 +311,7 @@ func (e *Engine) Recover(ctx context.Context) error {
 	var errs []error
 	for i := len(e.faults) - 1; i >= 0; i-- {
 		f := e.faults[i]
-		if err := f.inj.Recover(cctx, injectors.Target{Env: e.env, Params: f.params}); err != nil {
+		if err := f.inj.Recover(cctx, e.target(f.params)); err != nil {
 			errs = append(errs, fmt.Errorf("recover %s: %w", f.name, err))
 			continue
 		}

@@ -235,7 +235,7 @@ func (m *Monitor) Tick(ctx context.Context) error {
 	timing := TickTiming{Drill: drill}
 	start := time.Now()
 
-	if err := m.traffic.Send(ctx, m.clock.Tick()); err != nil {
+	if err := m.traffic.Send(ctx, m.clock.Tick(), ts); err != nil {
 		return fmt.Errorf("tick at %s: traffic: %w", drill, err)
 	}
 	timing.Traffic = time.Since(start)

@@ -119,11 +119,17 @@ func (t *generator) count(d time.Duration) int {
 // queue.
 const growAfter = 100 * time.Millisecond
 
-// Send sends one tick's requests through a pool of workers that starts at
-// the configured size and doubles, up to maxWorkers, while every worker is
-// busy with a slow request. It returns once all requests have ended (or ctx
-// ended).
-func (t *generator) Send(ctx context.Context, tick time.Duration) error {
+// Send sends the requests of the tick that ends at drill timestamp at
+// through a pool of workers that starts at the configured size and
+// doubles, up to maxWorkers, while every worker is busy with a slow
+// request. It returns once all requests have ended (or ctx ended).
+//
+// Each request carries the drill time it stands for in its Date header
+// (RFC 9110 lets a client send one), spread evenly over the tick: a
+// compressed tick sends 15 s of traffic in a fraction of a second, and an
+// app that counts requests per second (a rate limit) can count them in
+// drill seconds.
+func (t *generator) Send(ctx context.Context, tick time.Duration, at time.Time) error {
 	n := t.count(tick)
 	if n == 0 || len(t.schedule) == 0 {
 		return ctx.Err()
@@ -131,6 +137,7 @@ func (t *generator) Send(ctx context.Context, tick time.Duration) error {
 	type job struct {
 		endpoint string
 		seq      int
+		at       time.Time
 	}
 	jobs := make(chan job)
 	var wg sync.WaitGroup
@@ -140,7 +147,7 @@ func (t *generator) Send(ctx context.Context, tick time.Duration) error {
 			started++
 			wg.Go(func() {
 				for j := range jobs {
-					t.do(ctx, j.endpoint, j.seq)
+					t.do(ctx, j.endpoint, j.seq, j.at)
 				}
 			})
 		}
@@ -149,7 +156,7 @@ func (t *generator) Send(ctx context.Context, tick time.Duration) error {
 	timer := time.NewTimer(growAfter)
 	defer timer.Stop()
 	for i := 0; i < n && ctx.Err() == nil; i++ {
-		j := job{endpoint: t.schedule[t.next%len(t.schedule)], seq: t.seq}
+		j := job{endpoint: t.schedule[t.next%len(t.schedule)], seq: t.seq, at: SpreadOver(at, tick, i, n)}
 		t.next++
 		t.seq++
 		timer.Reset(growAfter)
@@ -173,11 +180,11 @@ func (t *generator) Send(ctx context.Context, tick time.Duration) error {
 
 // do sends one request and counts its outcome. A request cut short by the
 // drill's own cancellation is not counted: the app did nothing wrong.
-func (t *generator) do(ctx context.Context, name string, seq int) {
+func (t *generator) do(ctx context.Context, name string, seq int, at time.Time) {
 	rctx, cancel := context.WithTimeout(ctx, t.timeout)
 	defer cancel()
 	r := t.requests[name]
-	req, err := t.request(rctx, r, seq)
+	req, err := t.request(rctx, r, seq, at)
 	if err != nil {
 		t.count1(name, ClassError)
 		return
@@ -197,7 +204,7 @@ func (t *generator) do(ctx context.Context, name string, seq int) {
 	t.count1(name, fmt.Sprintf("%dxx", resp.StatusCode/100))
 }
 
-func (t *generator) request(ctx context.Context, r config.Request, seq int) (*http.Request, error) {
+func (t *generator) request(ctx context.Context, r config.Request, seq int, at time.Time) (*http.Request, error) {
 	s := r.Prepare(seq)
 	var body io.Reader
 	if s.Body != nil {
@@ -208,7 +215,20 @@ func (t *generator) request(ctx context.Context, r config.Request, seq int) (*ht
 		return nil, fmt.Errorf("build request %s: %w", r.Name, err)
 	}
 	req.Header = s.Header
+	if req.Header.Get("Date") == "" && !at.IsZero() {
+		req.Header.Set("Date", at.UTC().Format(http.TimeFormat))
+	}
 	return req, nil
+}
+
+// SpreadOver is the drill time the i-th of n requests of the tick of
+// length tick ending at end stands for: the tick's span divided evenly,
+// the first request at its start.
+func SpreadOver(end time.Time, tick time.Duration, i, n int) time.Time {
+	if n <= 0 {
+		return end
+	}
+	return end.Add(-tick + time.Duration(int64(tick)*int64(i)/int64(n)))
 }
 
 func (t *generator) count1(endpoint, class string) {

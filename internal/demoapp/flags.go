@@ -17,6 +17,10 @@ type Flags struct {
 	ReadOnly bool `json:"read_only"`
 	// Failure makes a share of requests fail with 500: the error-spike fault.
 	Failure Failure `json:"failure"`
+	// Audit logs every API request as a JSON line (method, path, source,
+	// status): the Security Incident's "enable enhanced logging"
+	// (AUDIT_MODE=true).
+	Audit bool `json:"audit"`
 }
 
 // Failure is the app-level failure flag. While Percent > 0 that share of the
@@ -35,6 +39,7 @@ type flagUpdate struct {
 	Maintenance *bool           `json:"maintenance"`
 	ReadOnly    *bool           `json:"read_only"`
 	Failure     *Failure        `json:"failure"`
+	Audit       *bool           `json:"audit"`
 }
 
 type flagStore struct {
@@ -74,6 +79,9 @@ func (s *flagStore) update(u flagUpdate) (Flags, error) {
 	}
 	if u.ReadOnly != nil {
 		s.flags.ReadOnly = *u.ReadOnly
+	}
+	if u.Audit != nil {
+		s.flags.Audit = *u.Audit
 	}
 	if u.Failure != nil {
 		s.flags.Failure = *u.Failure

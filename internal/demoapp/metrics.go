@@ -10,12 +10,15 @@ import (
 // Prometheus conventions the playbook's queries already use
 // (http_requests_total, http_request_duration_seconds).
 type metrics struct {
-	registry      *prometheus.Registry
-	requests      *prometheus.CounterVec
-	duration      *prometheus.HistogramVec
-	cacheHits     prometheus.Counter
-	cacheMisses   prometheus.Counter
-	authFailures  *prometheus.CounterVec
+	registry     *prometheus.Registry
+	requests     *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+	cacheHits    prometheus.Counter
+	cacheMisses  prometheus.Counter
+	authFailures *prometheus.CounterVec
+	// denied counts API requests refused because their source is on the
+	// deny list, by source.
+	denied        *prometheus.CounterVec
 	webhookErrors *prometheus.CounterVec
 	payments      prometheus.Counter
 	// buildInfo is 1 for the version the app runs (the app_build_info
@@ -41,6 +44,9 @@ func newMetrics(pool *pgxpool.Pool) *metrics {
 		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "auth_failures_total", Help: "Failed logins and rejected tokens, by client source address.",
 		}, []string{"source"}),
+		denied: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "denied_requests_total", Help: "API requests refused because their source is on the deny list, by source.",
+		}, []string{"source"}),
 		webhookErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "webhook_errors_total", Help: "Payment webhooks that failed, by reason.",
 		}, []string{"reason"}),
@@ -52,7 +58,7 @@ func newMetrics(pool *pgxpool.Pool) *metrics {
 		}, []string{"version"}),
 		payments: prometheus.NewCounter(prometheus.CounterOpts{Name: "payments_recorded_total", Help: "Payment webhooks recorded."}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.cacheHits, m.cacheMisses, m.authFailures, m.webhookErrors, m.webhookReplays, m.payments, m.buildInfo,
+	m.registry.MustRegister(m.requests, m.duration, m.cacheHits, m.cacheMisses, m.authFailures, m.denied, m.webhookErrors, m.webhookReplays, m.payments, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&poolCollector{pool: pool})
 	// Pre-create the error series so rate() has a zero to start from.

@@ -2,9 +2,7 @@ package demoapp
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/md5"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -41,6 +39,10 @@ type App struct {
 	relFail releaseFailure
 	// log writes JSON lines (Run's logger; stderr until then).
 	log *slog.Logger
+	// limiter is the deny list and the global rate limit on API requests.
+	limiter *rateLimiter
+	// tokens sign and check auth tokens; rotatable.
+	tokens *tokenKeys
 }
 
 // New connects (lazily) to Postgres and Redis and wires the routes. It does
@@ -69,6 +71,8 @@ func New(cfg Config) (*App, error) {
 	a := &App{cfg: cfg, release: Release{Version: Version}, pool: pool, redis: redis.NewClient(ropt), flags: newFlagStore(),
 		log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
 	a.metrics = newMetrics(pool)
+	a.limiter = &rateLimiter{redis: a.redis, fallback: cfg.RateLimit}
+	a.tokens = &tokenKeys{current: []byte(cfg.WebhookSecret + ":auth")}
 	a.routes()
 	return a, nil
 }
@@ -103,6 +107,8 @@ func (a *App) routes() {
 	handle("GET /admin/webhooks/failed", false, a.failedWebhooks)
 	handle("POST /admin/webhooks/replay", false, a.replayWebhooks)
 	handle("POST /admin/flags", false, a.setFlags)
+	handle("GET /admin/token-secret", false, a.getTokenSecret)
+	handle("POST /admin/token-secret", false, a.rotateTokenSecret)
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
 }
 
@@ -114,13 +120,15 @@ func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Hand
 	// guide advises: a series born by the first failure has no rate() until
 	// its second sample, which would delay detection by one scrape on a
 	// fresh app and not on one that failed before.
-	for _, code := range []int{http.StatusInternalServerError, http.StatusServiceUnavailable} {
+	for _, code := range []int{http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusServiceUnavailable} {
 		a.metrics.requests.WithLabelValues(endpoint, method, strconv.Itoa(code))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		switch {
+		case api && !a.allow(rec, r):
+			// Denied or over the rate limit: allow answered.
 		case api && a.flags.get().Maintenance:
 			writeJSON(rec, http.StatusServiceUnavailable, map[string]string{"error": "maintenance mode"})
 		case api && a.flags.shouldFail(endpoint):
@@ -130,9 +138,31 @@ func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Hand
 		default:
 			h(rec, r)
 		}
+		if api && a.flags.get().Audit {
+			a.log.Info("audit", "method", r.Method, "path", r.URL.Path, "source", source(r), "code", rec.code,
+				"user_agent", r.UserAgent(), "duration_ms", time.Since(start).Milliseconds())
+		}
 		a.metrics.requests.WithLabelValues(endpoint, r.Method, strconv.Itoa(rec.code)).Inc()
 		a.metrics.duration.WithLabelValues(endpoint, r.Method).Observe(time.Since(start).Seconds())
 	})
+}
+
+// allow applies the deny list and the global rate limit to r, answering
+// 403 or 429 itself when r may not pass.
+func (a *App) allow(w http.ResponseWriter, r *http.Request) bool {
+	src := source(r)
+	v := a.limiter.admit(r.Context(), src, requestTime(r))
+	switch {
+	case v.denied:
+		a.metrics.denied.WithLabelValues(src).Inc()
+		writeJSON(w, http.StatusForbidden, map[string]any{"error": "source denied"})
+		return false
+	case v.limited:
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "rate limited", "limit": v.limit})
+		return false
+	}
+	return true
 }
 
 type statusRecorder struct {
@@ -246,15 +276,6 @@ func source(r *http.Request) string {
 	return host
 }
 
-// token is an HMAC of the user id, good enough to tell a forged token from a
-// real one without a session store.
-func (a *App) token(userID int64) string {
-	id := strconv.FormatInt(userID, 10)
-	m := hmac.New(sha256.New, []byte(a.cfg.WebhookSecret+":auth"))
-	m.Write([]byte(id))
-	return id + "." + hex.EncodeToString(m.Sum(nil))
-}
-
 func (a *App) authStatus(w http.ResponseWriter, r *http.Request) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok || tok == "" {
@@ -263,7 +284,7 @@ func (a *App) authStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	id, _, _ := strings.Cut(tok, ".")
 	uid, err := strconv.ParseInt(id, 10, 64)
-	if err != nil || !hmac.Equal([]byte(a.token(uid)), []byte(tok)) {
+	if err != nil || !a.tokens.valid(uid, tok) {
 		a.metrics.authFailures.WithLabelValues(source(r)).Inc()
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"authenticated": false, "error": "invalid token"})
 		return
@@ -289,11 +310,12 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, pgx.ErrNoRows) || err == nil && hex.EncodeToString(sum[:]) != hash:
 		a.metrics.authFailures.WithLabelValues(source(r)).Inc()
+		a.log.Warn("login failed", "email", req.Email, "source", source(r))
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid credentials"})
 	case err != nil:
 		dbError(w, err)
 	default:
-		writeJSON(w, http.StatusOK, map[string]any{"token": a.token(id), "user_id": id})
+		writeJSON(w, http.StatusOK, map[string]any{"token": a.tokens.sign(id), "user_id": id})
 	}
 }
 

@@ -1,6 +1,8 @@
 package demoapp
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -89,4 +91,30 @@ func TestWebhookSecretRotationAndRestore(t *testing.T) {
 	assert.True(t, a.verifySignature(signed, body), "restored: the configured secret again")
 	assert.NotEqual(t, fingerprint("whsec_configured"), fingerprint("whsec_rolled"))
 	assert.NotContains(t, fingerprint("whsec_configured"), "configured", "a fingerprint does not reveal the secret")
+}
+
+func TestRateLimitConfigAndRequestTime(t *testing.T) {
+	t.Parallel()
+	base := map[string]string{"DATABASE_URL": "x", "REDIS_URL": "y"}
+	c, err := ConfigFromEnv(func(k string) string { return base[k] })
+	require.NoError(t, err)
+	assert.EqualValues(t, DefaultRateLimit, c.RateLimit)
+	for v, want := range map[string]int64{"0": 0, "250": 250} {
+		env := map[string]string{"DATABASE_URL": "x", "REDIS_URL": "y", "RATE_LIMIT": v}
+		c, err := ConfigFromEnv(func(k string) string { return env[k] })
+		require.NoError(t, err)
+		assert.Equal(t, want, c.RateLimit)
+	}
+	for _, bad := range []string{"-1", "many"} {
+		env := map[string]string{"DATABASE_URL": "x", "REDIS_URL": "y", "RATE_LIMIT": bad}
+		_, err := ConfigFromEnv(func(k string) string { return env[k] })
+		assert.ErrorContains(t, err, "RATE_LIMIT", bad)
+	}
+
+	r := httptest.NewRequest(http.MethodGet, "/api/content/public", nil)
+	stamp := time.Date(2031, 5, 1, 12, 0, 7, 0, time.UTC)
+	r.Header.Set("Date", stamp.Format(http.TimeFormat))
+	assert.Equal(t, stamp, requestTime(r).UTC(), "a client's Date names the second the request counts in")
+	r.Header.Set("Date", "yesterday")
+	assert.WithinDuration(t, time.Now(), requestTime(r), time.Minute, "an unreadable Date counts now")
 }
