@@ -17,9 +17,9 @@ import (
 )
 
 // MaxBody bounds a request's body: the longest text people may write
-// (responders.MaxText), and room for the rest of the form and its JSON
-// escaping. Past it the answer is 413.
-const MaxBody = responders.MaxText + 16<<10
+// (responders.MaxText characters, up to 4 bytes each in UTF-8), and room
+// for the rest of the form. Past it the answer is 413.
+const MaxBody = 4*responders.MaxText + 16<<10
 
 // ActionRequest is the body of POST /api/action (JSON, or a form with the
 // same field names).
@@ -259,9 +259,12 @@ func decode(w http.ResponseWriter, r *http.Request, v any, form func(get func(st
 		}
 		return 0, nil
 	case "application/x-www-form-urlencoded", "multipart/form-data", "":
-		// A multipart form is held in memory up to MaxBody; the body's
-		// bound keeps it there.
-		if err := r.ParseMultipartForm(MaxBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		parse := r.ParseForm
+		if ct == "multipart/form-data" {
+			// Held in memory up to MaxBody: the body's bound keeps it there.
+			parse = func() error { return r.ParseMultipartForm(MaxBody) }
+		}
+		if err := parse(); err != nil {
 			return bodyErrorCode(err), fmt.Errorf("body: %w", err)
 		}
 		if err := form(r.PostFormValue, v); err != nil {

@@ -100,7 +100,7 @@ func state(ctx context.Context, d Drill) State {
 	if d == nil {
 		return State{}
 	}
-	team, entries := d.Team().Status(), d.Timeline().Entries()
+	team, entries := roundTimes(d.Team().Status()), d.Timeline().Entries()
 	board := d.Board(ctx)
 	s := State{Drill: d.Name(), Running: true, Now: at(d.Timeline().Clock().Now()), Team: &team, Board: &board,
 		Playbooks: d.Team().Playbooks(), Statuses: incident.UpdateStatuses, Timeline: []Entry{}, Comms: []Comm{}, Alerts: []Alert{}}
@@ -143,6 +143,24 @@ func facilitatorState(ctx context.Context, d Drill) FacilitatorState {
 }
 
 func at(d time.Duration) string { return "T+" + d.Round(time.Second).String() }
+
+// roundTimes shows the team's drill times to the second, like the
+// timeline's.
+func roundTimes(s responders.TeamStatus) responders.TeamStatus {
+	round := func(v *string) {
+		if d, err := time.ParseDuration(strings.TrimPrefix(*v, "T+")); err == nil && strings.HasPrefix(*v, "T+") {
+			*v = at(d)
+		}
+	}
+	round(&s.PagedAt)
+	for _, rs := range [][]responders.RoleStatus{s.Roles, s.Team} {
+		for i := range rs {
+			round(&rs[i].PagedAt)
+			round(&rs[i].AckedAt)
+		}
+	}
+	return s
+}
 
 // entry is m as a timeline row: who is the person (or whoever assigned or
 // acknowledged), else the actor.
