@@ -212,3 +212,18 @@ func TestTimelineDerivesDrillTimeFromAt(t *testing.T) {
 	m = tl.Record(Milestone{Kind: Resolved, Drill: 2 * time.Minute})
 	assert.Equal(t, c.Epoch().Add(2*time.Minute), m.At)
 }
+
+func TestTimelineUnsubscribeStopsDelivery(t *testing.T) {
+	t.Parallel()
+	c, _, _ := newTestClock(Compressed)
+	tl := NewTimeline(c)
+	var first, second []Kind
+	stop := tl.Subscribe(func(m Milestone) { first = append(first, m.Kind) })
+	tl.Subscribe(func(m Milestone) { second = append(second, m.Kind) })
+	tl.Record(Milestone{Kind: Note})
+	stop()
+	stop() // harmless
+	tl.Record(Milestone{Kind: Acknowledged})
+	assert.Equal(t, []Kind{Note}, first, "nothing after unsubscribing")
+	assert.Equal(t, []Kind{Note, Acknowledged}, second, "the other subscriber keeps its deliveries")
+}

@@ -121,8 +121,12 @@ type Timeline struct {
 	clock   *Clock
 	mu      sync.Mutex
 	entries []Milestone
-	subs    []func(Milestone)
+	subs    []*subscriber
 }
+
+// subscriber is one Subscribe call; its pointer identifies it for the
+// unsubscribe function.
+type subscriber struct{ f func(Milestone) }
 
 // NewTimeline returns an empty timeline that stamps entries from clock.
 func NewTimeline(clock *Clock) *Timeline { return &Timeline{clock: clock} }
@@ -151,17 +155,26 @@ func (t *Timeline) Record(m Milestone) Milestone {
 	t.entries = append(t.entries, m)
 	subs := slices.Clone(t.subs)
 	t.mu.Unlock()
-	for _, f := range subs {
-		f(m)
+	for _, s := range subs {
+		s.f(m)
 	}
 	return m
 }
 
-// Subscribe calls f with every milestone recorded from now on.
-func (t *Timeline) Subscribe(f func(Milestone)) {
+// Subscribe calls f with every milestone recorded from now on, until the
+// returned function is called: a watcher that goes away (a console's
+// browser tab) stops being called. Unsubscribing twice is harmless; a
+// milestone being delivered while it unsubscribes may still reach f.
+func (t *Timeline) Subscribe(f func(Milestone)) (unsubscribe func()) {
+	s := &subscriber{f: f}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.subs = append(t.subs, f)
+	t.subs = append(t.subs, s)
+	return func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.subs = slices.DeleteFunc(t.subs, func(o *subscriber) bool { return o == s })
+	}
 }
 
 // Entries is a copy of the timeline, in the order recorded.

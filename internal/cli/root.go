@@ -46,9 +46,10 @@ func newRoot(st *State) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.configPath, "config", "", "firedrill.yaml to use (default: ./firedrill.yaml when present)")
 	root.PersistentFlags().StringVar(&g.provider, "provider", "", "stack provider: auto, docker or local (overrides the configuration)")
 	root.AddCommand(newUpCmd(st, g), newRunCmd(st, g), newWatchCmd(st, g), newValidateCmd(st, g), newLintCmd(st, g), newListCmd(st, g), newInitCmd(st), newReportCmd(st), newCleanupCmd(st),
-		newAnswerCmd(st, "ack", responders.Ack, "Game day: acknowledge the running drill's incident (you are the incident commander)"),
+		newAckCmd(st),
 		newAnswerCmd(st, "resolve", responders.Resolve, "Game day: declare the service verified; the incident resolves once its alerts have"),
-		newMarkCmd(st), newVersionCmd(st))
+		newMarkCmd(st), newUpdateCmd(st), newNoticeCmd(st), newSeverityCmd(st), newRoleCmd(st), newPostmortemCmd(st), newStatusCmd(st),
+		newVersionCmd(st))
 	root.Version = version()
 	root.SetVersionTemplate("firedrill {{.Version}}\n")
 	usageArgs(root)

@@ -112,7 +112,7 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 
 	suite := scenarios.NewSuite(scenarios.Options{
 		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
-		AckAddr: ackAddr(st, f.ackAddr),
+		AckAddr: consoleAddr(st, f.ackAddr),
 	})
 	clock := cfg.Clock.Mode
 	if clock == string(incident.Paced) {
