@@ -1,6 +1,7 @@
 package responders
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -134,4 +135,10 @@ func (p *Pager) heldAlerts() []heldAlert {
 		out = append(out, heldAlert{labels: st.labels, alert: a, status: status, receivers: receivers})
 	}
 	return out
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
 }

@@ -9,9 +9,10 @@
 // playbook's wait costs ticks, not wall time, while the real work it does in
 // Tick moves the drill clock as real work must. It reports on the timeline:
 // Acknowledged, Diagnosed, Mitigated, StepStarted/StepFinished and a Note
-// whose Subject is VerificationPassed. The pager reads only those back, so a
-// person answering through `firedrill ack` (Human, served by HumanHandler)
-// is a Responder that records the same milestones.
+// whose Subject is VerificationPassed. The pager reads only those back, so
+// people answering on the game-day console or with `firedrill ack` (Team,
+// served by the console package) are a Responder that records the same
+// milestones.
 //
 // Team is the responder of a game day with a team of people: it pages the
 // roles the incident's severity needs (TeamSpec, from firedrill.yaml's team

@@ -98,6 +98,8 @@ type RolePage struct {
 	// Escalated: the primary did not acknowledge within the ack timeout,
 	// so this page goes to the backup.
 	Escalated bool
+	// At is the drill time of this role's page.
+	At time.Duration
 }
 
 // TeamAction is one thing a member of the team reports.
@@ -136,7 +138,7 @@ type TeamAction struct {
 // time it pages the role's backup (RolePaged with EscalatedLabel). A severity
 // that rises pages the roles the new one adds. People answer through Do:
 // acknowledgements per role, the severity they declare, updates, notices,
-// diagnosis, mitigation, verification, the post-mortem. Like Human, an
+// diagnosis, mitigation, verification, the post-mortem. An
 // answer takes effect at the next tick, stamped with its drill time; the
 // first role to acknowledge acknowledges the incident (MTTA), and a
 // diagnosis, mitigation or verification before any acknowledgement implies
@@ -425,7 +427,7 @@ func (t *Team) pageRole(now time.Duration, r TeamRole, person string, escalated 
 	}
 	t.tl.Record(incident.Milestone{Kind: incident.RolePaged, Drill: now, Actor: t.Actor(), Subject: subject,
 		Severity: t.page.Severity, Labels: labels})
-	return RolePage{Page: t.page, Role: r.Key, Title: t.title(r), Person: person, Escalated: escalated}
+	return RolePage{Page: t.page, Role: r.Key, Title: t.title(r), Person: person, Escalated: escalated, At: now}
 }
 
 // apply records one action at now; a page by hand returns what its person
@@ -492,8 +494,7 @@ func (t *Team) apply(now time.Duration, a TeamAction) (RolePage, bool) {
 		t.acknowledge(now, a, a.Person)
 		if !t.done[a.Action] {
 			t.done[a.Action] = true
-			by := humanAction{action: a.Action, who: a.Person, note: a.Note}
-			t.tl.Record(humanMilestone(a.Action, now, t.Actor(), by, t.labels("")))
+			t.tl.Record(markMilestone(a.Action, now, t.Actor(), a.Person, a.Note, t.labels("")))
 		}
 	}
 	return RolePage{}, false

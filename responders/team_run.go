@@ -28,7 +28,7 @@ type teamRun struct {
 type RunStatus struct {
 	Playbook string `json:"playbook"`
 	// Step is the step run alone (1-based); 0: the whole playbook.
-	Step    int    `json:"step,omitempty"`
+	Step   int    `json:"step,omitempty"`
 	Person string `json:"person,omitempty"`
 	// State is running, done or failed.
 	State string `json:"state"`

@@ -45,12 +45,16 @@ type Drill struct {
 	rateSet      bool
 	playbook     string
 	think        time.Duration
-	person       bool
+	// person: one person on call; teamOnCall: the team of firedrill.yaml.
+	// Either way people answer (team) through the console (game).
+	person     bool
+	teamOnCall bool
 
 	engine   *engine.Engine
 	timeline *incident.Timeline
 	oncall   *responders.OnCall
-	human    *responders.Human
+	team     *responders.Team
+	game     *gameDrill
 
 	// before is each seeded table's state just before the first fault.
 	before map[string]tableState
@@ -129,8 +133,8 @@ func (d *Drill) SetPlaybook(name string) error {
 	if err := d.errStarted("set playbook"); err != nil {
 		return err
 	}
-	if d.person {
-		return errors.New("set playbook: the on-call responder is a person in this drill; choose one")
+	if err := d.errPeople("the on-call responder runs a playbook"); err != nil {
+		return err
 	}
 	if _, err := d.suite.playbook(name); err != nil {
 		return err
@@ -139,22 +143,48 @@ func (d *Drill) SetPlaybook(name string) error {
 	return nil
 }
 
-// SetPerson makes a person the on-call responder: pages are shown on the
-// terminal and the person answers with `firedrill ack` / `resolve` or the
-// web page on the run's ack address.
+// errPeople refuses a second answer to "who is on call".
+func (d *Drill) errPeople(want string) error {
+	var have string
+	switch {
+	case d.playbook != "":
+		have = "the on-call responder runs playbook " + d.playbook
+	case d.person:
+		have = "the on-call responder is a person"
+	case d.teamOnCall:
+		have = "the team is on call"
+	default:
+		return nil
+	}
+	return fmt.Errorf("%s: this drill already says %s; choose one", want, have)
+}
+
+// SetPerson makes one person the on-call responder: pages are shown on
+// the terminal and the person answers on the console or with `firedrill
+// ack` / `resolve`.
 func (d *Drill) SetPerson() error {
-	if err := d.errStarted("set person"); err != nil {
+	return d.setPeople("the on-call responder is a person", &d.person)
+}
+
+// SetTeam makes the team of firedrill.yaml answer: each severity pages
+// the roles its escalation names, and people answer on the console.
+func (d *Drill) SetTeam() error {
+	return d.setPeople("the team is on call", &d.teamOnCall)
+}
+
+func (d *Drill) setPeople(what string, flag *bool) error {
+	if err := d.errStarted(what); err != nil {
 		return err
 	}
-	if d.playbook != "" {
-		return errors.New("set person: the on-call responder runs a playbook in this drill; choose one")
-	}
-	// Serve the person's address now, before anything is injected: a
-	// taken address stops the drill here, not after its fault.
-	if _, err := d.suite.serveHumans(); err != nil {
+	if err := d.errPeople(what); err != nil {
 		return err
 	}
-	d.person = true
+	// Serve the console now, before anything is injected: a taken address
+	// stops the drill here, not after its fault.
+	if err := d.suite.serveConsole(); err != nil {
+		return err
+	}
+	*flag = true
 	return nil
 }
 
@@ -194,27 +224,23 @@ func (d *Drill) start(ctx context.Context) error {
 			d.oncall = responders.NewOnCall("on-call", pb, d.think, rt, tl)
 			return d.oncall, nil
 		}
-	case d.person:
-		addr, err := d.suite.serveHumans()
-		if err != nil {
+	case d.person || d.teamOnCall:
+		if err := d.suite.serveConsole(); err != nil {
 			return err
 		}
-		spec.Responder = func(rt *responders.Runtime, tl *incident.Timeline) (responders.Responder, error) {
-			d.human = responders.NewHuman("on-call", tl, func(p responders.Page) {
-				d.suite.opts.Progress("  PAGE incident %d: %s %s — answer with `firedrill ack` / `firedrill resolve` or http://%s/; "+
-					"PROMETHEUS_URL=%s ALERTMANAGER_URL=%s", p.Incident, p.Severity, p.Alert, addr, rt.PrometheusURL, rt.AlertmanagerURL)
-			})
-			d.suite.setHuman(d.human)
-			return d.human, nil
-		}
+		spec.Responder, spec.Hold = d.newTeam, d.hold
 		if d.suite.opts.Clock == incident.Compressed {
-			d.suite.opts.Progress("  note: the clock is compressed, so the drill will not wait for people; game days run with --clock realtime")
+			d.suite.opts.Progress("  note: the clock is compressed, so the drill will not wait for people; game days run with --clock realtime (or --clock paced)")
 		}
 	}
 	e, err := engine.Start(ctx, d.env, spec)
 	d.engine, d.timeline = e, e.Timeline()
 	if err != nil {
 		return err
+	}
+	if d.team != nil {
+		d.game = &gameDrill{d: d}
+		d.suite.setGame(d.game)
 	}
 	return e.Warmup(ctx)
 }
@@ -244,5 +270,11 @@ func (d *Drill) RunUntilResolved(ctx context.Context, limit time.Duration) error
 		return err
 	}
 	d.ran = true
-	return d.engine.RunUntilResolved(ctx, limit)
+	if err := d.engine.RunUntilResolved(ctx, limit); err != nil {
+		return err
+	}
+	if why := d.game.aborted(); why != "" {
+		return errors.New(why)
+	}
+	return nil
 }

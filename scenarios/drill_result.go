@@ -23,8 +23,8 @@ func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
 	if d.engine != nil {
 		errs = append(errs, d.engine.Recover(ctx), d.engine.Close())
 	}
-	if d.human != nil {
-		d.suite.setHuman(nil)
+	if d.game != nil {
+		d.suite.setGame(nil)
 	}
 	out := reports.Drill{
 		Feature:  filepath.Base(d.scenario.Uri),
@@ -48,7 +48,7 @@ func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
 		}
 		v = d.verdict()
 	}
-	out.Status = statusOf(ctx.Err() != nil, d.timeline != nil, v, err)
+	out.Status = statusOf(ctx.Err() != nil || d.game.aborted() != "", d.timeline != nil, v, err)
 	if out.Status.Scored() {
 		out.Verdict = &v
 	}

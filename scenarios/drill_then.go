@@ -34,7 +34,7 @@ func (d *Drill) needRun() error {
 	return nil
 }
 
-func (d *Drill) verdict() scorer.Verdict { return scorer.Score(d.timeline.Entries(), d.suite.targets) }
+func (d *Drill) verdict() scorer.Verdict { return scorer.Score(d.timeline.Entries(), d.targets()) }
 
 // AlertFiresWithin: the alert fired within d of T0.
 func (d *Drill) AlertFiresWithin(alert string, within time.Duration) error {

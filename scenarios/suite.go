@@ -21,6 +21,7 @@ import (
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
+	"github.com/firedrill/firedrill/responders/console"
 	"github.com/firedrill/firedrill/scorer"
 	"github.com/firedrill/firedrill/stack"
 )
@@ -39,14 +40,18 @@ type Options struct {
 	// Warmup is drill time monitored before a fault is injected, so rate()
 	// windows have history (default 1 minute).
 	Warmup time.Duration
-	// AckAddr is where a person on call answers (`firedrill ack`, the web
-	// page); the server starts with the first drill that has a person.
-	AckAddr string
+	// ConsoleAddr is where the game-day console listens (the people's
+	// views, `firedrill ack` and the other answers); it starts with the
+	// first drill that has people on call.
+	ConsoleAddr string
+	// ResponderToken and FacilitatorToken are the console's tokens; empty:
+	// random ones, printed with the console's URLs.
+	ResponderToken, FacilitatorToken string
 }
 
-// DefaultAckAddr is where `firedrill run` and `firedrill ack` meet unless
-// told otherwise (FIREDRILL_ACK_ADDR, --ack-addr, --addr).
-const DefaultAckAddr = "127.0.0.1:7070"
+// DefaultConsoleAddr is where `firedrill run` and `firedrill ack` meet
+// unless told otherwise (FIREDRILL_CONSOLE_ADDR, --console-addr, --addr).
+const DefaultConsoleAddr = "127.0.0.1:7070"
 
 // Suite is what the scenarios of one run share: the stack (started once,
 // reset between drills) and the results.
@@ -72,44 +77,73 @@ type Suite struct {
 	// catalog is what the steps' checks look names up in.
 	catalog *catalog
 
-	human   atomic.Pointer[responders.Human]
-	ackSrv  *http.Server
-	ackAddr string
-	// ackErr is why the ack address could not be served: the run's
+	// game is the drill with people on call now (nil between them).
+	game       atomic.Pointer[gameDrill]
+	console    *console.Console
+	consoleSrv *http.Server
+	urls       consoleURLs
+	// consoleErr is why the console could not be served: the run's
 	// environment error, as the stack's is.
-	ackErr error
+	consoleErr error
 }
+
+// consoleURLs are where people open the console's views, tokens included.
+type consoleURLs struct{ Responder, Facilitator string }
 
 // ErrAddrTaken means an address firedrill listens on is in use (another
 // run, another program): an environment error, exit code 3. The message
 // names the address and how to move it.
 var ErrAddrTaken = errors.New("address taken")
 
-// serveHumans starts the ack server once and returns its address.
-func (s *Suite) serveHumans() (string, error) {
+// serveConsole starts the game-day console once, on ConsoleAddr, and
+// prints its views' URLs with their tokens.
+func (s *Suite) serveConsole() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ackSrv != nil {
-		return s.ackAddr, nil
+	if s.consoleSrv != nil {
+		return nil
 	}
-	ln, err := net.Listen("tcp", s.opts.AckAddr)
+	ln, err := net.Listen("tcp", s.opts.ConsoleAddr)
 	if errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, syscall.EACCES) {
-		err = fmt.Errorf("serve the on-call person: %w: %s (%w); "+
-			"move it with --ack-addr or FIREDRILL_ACK_ADDR (and `firedrill ack --addr`)", ErrAddrTaken, s.opts.AckAddr, err)
-		s.ackErr = cmp.Or(s.ackErr, err)
-		return "", err
+		err = fmt.Errorf("serve the game-day console: %w: %s (%w); "+
+			"move it with --console-addr or FIREDRILL_CONSOLE_ADDR (and `firedrill ack --addr`)", ErrAddrTaken, s.opts.ConsoleAddr, err)
+		s.consoleErr = cmp.Or(s.consoleErr, err)
+		return err
 	}
 	if err != nil {
-		return "", fmt.Errorf("serve the on-call person: %w", err)
+		return fmt.Errorf("serve the game-day console: %w", err)
 	}
-	s.ackSrv = &http.Server{Handler: responders.HumanHandler(s.human.Load), ReadHeaderTimeout: 5 * time.Second}
-	s.ackAddr = ln.Addr().String()
-	go s.ackSrv.Serve(ln) //nolint:errcheck // ends with Close
-	s.opts.Progress("the on-call person answers at http://%s/ (or `firedrill ack --addr %s`)", s.ackAddr, s.ackAddr)
-	return s.ackAddr, nil
+	rtok := cmp.Or(s.opts.ResponderToken, console.NewToken())
+	c := console.New(console.Options{
+		ResponderToken:   rtok,
+		FacilitatorToken: cmp.Or(s.opts.FacilitatorToken, console.NewToken()),
+		Current: func() console.Drill {
+			if g := s.game.Load(); g != nil {
+				return g
+			}
+			return nil
+		},
+	})
+	s.console = c
+	s.consoleSrv = &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	addr := ln.Addr().String()
+	s.urls.Responder, s.urls.Facilitator = c.URLs(addr)
+	go s.consoleSrv.Serve(ln) //nolint:errcheck // ends with Close
+	s.opts.Progress("game-day console: responders %s", s.urls.Responder)
+	s.opts.Progress("game-day console: facilitator %s (the ground truth: keep it from the responders)", s.urls.Facilitator)
+	s.opts.Progress("answer from a terminal with FIREDRILL_CONSOLE_ADDR=%s FIREDRILL_TOKEN=%s firedrill ack (update, notice, severity, role, resolve, …)",
+		addr, rtok)
+	return nil
 }
 
-func (s *Suite) setHuman(h *responders.Human) { s.human.Store(h) }
+// consoleURLs are the console's views' URLs ("" before it serves).
+func (s *Suite) consoleURLs() consoleURLs {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.urls
+}
+
+func (s *Suite) setGame(g *gameDrill) { s.game.Store(g) }
 
 // loadPlaybooks loads the playbook directory, once per run.
 func (s *Suite) loadPlaybooks() (map[string]*responders.Playbook, error) {
@@ -152,8 +186,8 @@ func NewSuite(opts Options) *Suite {
 	if opts.Warmup == 0 {
 		opts.Warmup = time.Minute
 	}
-	if opts.AckAddr == "" {
-		opts.AckAddr = DefaultAckAddr
+	if opts.ConsoleAddr == "" {
+		opts.ConsoleAddr = DefaultConsoleAddr
 	}
 	if opts.Clock == "" {
 		opts.Clock = incident.Mode(opts.Config.Clock.Mode)
@@ -262,13 +296,15 @@ func (s *Suite) closeLocked(ctx context.Context) error {
 	return err
 }
 
-// Close stops the stack, if one runs, and the ack server.
+// Close stops the stack, if one runs, and the console: nothing of the
+// run listens after it.
 func (s *Suite) Close(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ackSrv != nil {
-		_ = s.ackSrv.Close()
-		s.ackSrv = nil
+	if s.consoleSrv != nil {
+		s.console.Close() // the event streams end first
+		_ = s.consoleSrv.Close()
+		s.consoleSrv = nil
 	}
 	return s.closeLocked(ctx)
 }
@@ -311,8 +347,8 @@ func (s *Suite) Result() reports.Result {
 func (s *Suite) EnvironmentError() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ackErr != nil {
-		return s.ackErr
+	if s.consoleErr != nil {
+		return s.consoleErr
 	}
 	for _, d := range s.drills {
 		if d.Error != "" && strings.Contains(d.Error, stack.ErrUnavailable.Error()) {

@@ -170,6 +170,7 @@ func TestValidateRunsEveryDefinitionsCheck(t *testing.T) {
 		alertNotPaged:      `the alert "Nope" pages nobody`,
 		alertIsNoise:       `the alert "Nope" fires with no fault`,
 		alertmanagerConfig: `the Alertmanager configuration in "no/such/alertmanager.yml"`,
+		teamOnCall:         "the team is on call\n    And the on-call responder is a person",
 	}
 	for _, s := range Steps() {
 		if s.Check == nil {

@@ -297,7 +297,8 @@ func partNote(p Criterion) string {
 	case !p.Measured.Present:
 		b.WriteString(": missing")
 	default:
-		fmt.Fprintf(&b, " %s after %s (≤ %s)", p.Measured.Value, p.From, p.Target)
+		// Seconds are what people read; the measurement keeps its precision.
+		fmt.Fprintf(&b, " %s after %s (≤ %s)", p.Measured.Value.Round(time.Second), p.From, p.Target)
 		if p.Status == StatusLate {
 			b.WriteString(": late")
 		}

@@ -26,7 +26,7 @@ type durationObject struct {
 }
 
 func (d jsonDuration) MarshalJSON() ([]byte, error) {
-	return json.Marshal(durationObject{Seconds: time.Duration(d).Seconds(), Text: time.Duration(d).String()})
+	return json.Marshal(durationObject{Seconds: time.Duration(d).Seconds(), Text: readable(time.Duration(d))})
 }
 
 func (d *jsonDuration) UnmarshalJSON(b []byte) error {

@@ -32,5 +32,14 @@ func (m Measurement) String() string {
 	if !m.Present {
 		return "missing"
 	}
-	return m.Value.String()
+	return readable(m.Value)
+}
+
+// readable is d as people read it: to the second from a second up (a paced
+// or realtime drill measures to the nanosecond), as is below.
+func readable(d time.Duration) string {
+	if d >= time.Second || d <= -time.Second {
+		d = d.Round(time.Second)
+	}
+	return d.String()
 }

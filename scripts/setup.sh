@@ -26,6 +26,8 @@ for tool in curl jq bc psql; do
   [ "$tool" = psql ] && pkg=postgresql-client
   command -v "$tool" >/dev/null || need+=("$pkg")
 done
+# The game-day console's browser tests drive Debian's Chromium (chromedp).
+command -v chromium >/dev/null || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then

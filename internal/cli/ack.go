@@ -36,13 +36,13 @@ func consoleAddr(st *State, flag string) string {
 			return v
 		}
 	}
-	return scenarios.DefaultAckAddr
+	return scenarios.DefaultConsoleAddr
 }
 
 type consoleFlags struct{ addr, token, by, note string }
 
 func (f *consoleFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.addr, "addr", "", "the game-day console's address (default $FIREDRILL_CONSOLE_ADDR, $FIREDRILL_ACK_ADDR or "+scenarios.DefaultAckAddr+")")
+	cmd.Flags().StringVar(&f.addr, "addr", "", "the game-day console's address (default $FIREDRILL_CONSOLE_ADDR, $FIREDRILL_ACK_ADDR or "+scenarios.DefaultConsoleAddr+")")
 	cmd.Flags().StringVar(&f.token, "token", "", "the console's responder token, as the run printed it (default $FIREDRILL_TOKEN)")
 	cmd.Flags().StringVar(&f.by, "by", "", "your name, for the timeline")
 	cmd.Flags().StringVar(&f.note, "note", "", "a note for the timeline")

@@ -15,10 +15,10 @@ import (
 	"github.com/firedrill/firedrill/stack/mocks"
 )
 
-// When the ack address is taken (another run, another program), a game day
+// When the console's address is taken (another run, another program), a game day
 // stops before its fault with exit 3, naming the address and the flag and
 // variable that move it.
-func TestAckAddressTakenExits3(t *testing.T) {
+func TestConsoleAddressTakenExits3(t *testing.T) {
 	chdirRoot(t)
 	held, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -27,19 +27,20 @@ func TestAckAddressTakenExits3(t *testing.T) {
 
 	out := t.TempDir()
 	for name, args := range map[string][]string{
-		"flag":     {"--ack-addr", addr},
-		"variable": nil,
+		"flag":       {"--console-addr", addr},
+		"older flag": {"--ack-addr", addr},
+		"variable":   nil,
 	} {
 		t.Run(name, func(t *testing.T) {
 			p := mocks.NewStack(t)
 			p.EXPECT().Name().Return("mock")
 			p.EXPECT().Start(mock.Anything, mock.Anything).
 				Return(&stack.Env{RunID: "run-1", Provider: "mock", Config: config.Default().Stack}, nil).Once()
-			code, stdout, errOut := runCLI(t, p, map[string]string{"FIREDRILL_ACK_ADDR": addr},
+			code, stdout, errOut := runCLI(t, p, map[string]string{"FIREDRILL_CONSOLE_ADDR": addr},
 				append([]string{"run", "internal/cli/testdata/gameday", "--provider", "docker", "--out", filepath.Join(out, name)}, args...)...)
 			assert.Equal(t, ExitEnvironment, code, "stdout:\n%s\nstderr:\n%s", stdout, errOut)
 			assert.Contains(t, errOut, "address taken: "+addr)
-			assert.Contains(t, errOut, "--ack-addr or FIREDRILL_ACK_ADDR")
+			assert.Contains(t, errOut, "--console-addr or FIREDRILL_CONSOLE_ADDR")
 			assert.NotContains(t, errOut, "injected", "the drill stops before its fault")
 
 			res, err := reports.ReadResultFile(filepath.Join(out, name, "result.json"))

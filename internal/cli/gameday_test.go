@@ -35,10 +35,12 @@ func TestGameDayPersonAnswersWithTheCLI(t *testing.T) {
 	answered := make(chan string, 1)
 	go func() { answered <- actAsPerson(ctx, t, addr) }()
 
-	code, stdout, errOut := runCLI(t, nil, envOf(t), "run", "internal/cli/testdata/gameday", "--provider", "docker",
-		"--out", out, "--ack-addr", addr)
+	env := envOf(t)
+	env["FIREDRILL_TOKEN"] = personToken
+	code, stdout, errOut := runCLI(t, nil, env, "run", "internal/cli/testdata/gameday", "--provider", "docker",
+		"--out", out, "--console-addr", addr)
 	assert.Equal(t, ExitFailed, code, "MTTR is missing: stdout:\n%s\nstderr:\n%s", stdout, errOut)
-	assert.Contains(t, errOut, "PAGE incident 1: P2 HighErrorRate")
+	assert.Contains(t, errOut, "PAGE incident 1: P2 HighErrorRate → On-call Engineer")
 	require.Equal(t, "", <-answered)
 
 	res, err := reports.ReadResultFile(filepath.Join(out, "result.json"))
@@ -65,20 +67,26 @@ func TestGameDayPersonAnswersWithTheCLI(t *testing.T) {
 	assert.True(t, verified, "the person's resolve is on the timeline")
 }
 
+// personToken is the console's responder token in the game-day tests.
+const personToken = "a-person-on-call-token"
+
 // actAsPerson waits for the page, then acknowledges and resolves through
 // the CLI; it returns an error text, or "".
 func actAsPerson(ctx context.Context, t *testing.T, addr string) string {
+	env := map[string]string{"FIREDRILL_TOKEN": personToken}
 	for ctx.Err() == nil {
-		resp, err := http.Get("http://" + addr + "/status")
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/api/state", nil)
+		req.Header.Set("Authorization", "Bearer "+personToken)
+		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
-			var st responders.HumanStatus
+			var st struct{ Team responders.TeamStatus }
 			_ = json.NewDecoder(resp.Body).Decode(&st)
 			resp.Body.Close()
-			if st.Paged {
-				if code, _, e := runCLI(t, nil, nil, "ack", "--addr", addr, "--by", "carol", "--note", "on it"); code != ExitOK {
+			if st.Team.Paged {
+				if code, _, e := runCLI(t, nil, env, "ack", "--addr", addr, "--by", "carol", "--note", "on it"); code != ExitOK {
 					return "ack: " + e
 				}
-				if code, _, e := runCLI(t, nil, nil, "resolve", "--addr", addr, "--by", "carol"); code != ExitOK {
+				if code, _, e := runCLI(t, nil, env, "resolve", "--addr", addr, "--by", "carol"); code != ExitOK {
 					return "resolve: " + e
 				}
 				return ""

@@ -22,11 +22,11 @@ import (
 var errDrillsFailed = errors.New("drills failed or missed their targets")
 
 type runFlags struct {
-	tags, clock, out, format, playbooks, ackAddr string
-	shard, shardBy                               string
-	reportFormats                                []string
-	seed                                         int64
-	pace                                         float64
+	tags, clock, out, format, playbooks, consoleAddr string
+	shard, shardBy                                   string
+	reportFormats                                    []string
+	seed                                             int64
+	pace                                             float64
 }
 
 func newRunCmd(st *State, g *globalFlags) *cobra.Command {
@@ -54,7 +54,10 @@ func newRunCmd(st *State, g *globalFlags) *cobra.Command {
 	fl.StringVar(&f.format, "format", "", "godog formatters to stdout, comma-separated, each optionally :path (pretty, progress, junit:out.xml, cucumber:out.json); default: firedrill's own progress only")
 	fl.StringSliceVar(&f.reportFormats, "report", nil, "report formats to write (default: all of "+strings.Join(reports.Names(), ",")+")")
 	fl.StringVar(&f.playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
-	fl.StringVar(&f.ackAddr, "ack-addr", "", "where a person on call answers (`firedrill ack`, the web page); default $FIREDRILL_ACK_ADDR or "+scenarios.DefaultAckAddr)
+	fl.StringVar(&f.consoleAddr, "console-addr", "", "where the game-day console listens (its views, `firedrill ack` and the other answers); default $FIREDRILL_CONSOLE_ADDR or "+scenarios.DefaultConsoleAddr)
+	// The console's address had an older name; scripts that use it keep working.
+	fl.StringVar(&f.consoleAddr, "ack-addr", "", "the older name of --console-addr")
+	_ = fl.MarkDeprecated("ack-addr", "use --console-addr")
 	return cmd
 }
 
@@ -112,7 +115,8 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 
 	suite := scenarios.NewSuite(scenarios.Options{
 		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
-		AckAddr: consoleAddr(st, f.ackAddr),
+		ConsoleAddr:    consoleAddr(st, f.consoleAddr),
+		ResponderToken: st.Getenv("FIREDRILL_TOKEN"), FacilitatorToken: st.Getenv("FIREDRILL_FACILITATOR_TOKEN"),
 	})
 	clock := cfg.Clock.Mode
 	if clock == string(incident.Paced) {
