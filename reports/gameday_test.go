@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -269,4 +270,22 @@ func TestPostmortemDraft(t *testing.T) {
 			assert.NotRegexp(t, regexp.MustCompile(`\n{3,}`), got, "no runs of blank lines")
 		})
 	}
+}
+
+// The responders' draft of a running game day is made from what they may
+// see: without the fault, it counts from the detection and names no fault.
+func TestPostmortemDraftWithoutTheFaultCountsFromDetection(t *testing.T) {
+	t.Parallel()
+	d := Drill{Feature: "gameday.feature", Scenario: "Monthly drill", Timeline: []incident.Milestone{
+		{Kind: incident.AlertFiring, Drill: 3 * time.Minute, Subject: "DatabaseConnectionFailure", Severity: incident.P1},
+		{Kind: incident.Acknowledged, Drill: 4 * time.Minute, Labels: map[string]string{"by": "alice"}},
+	}}
+	got := PostmortemDraft(d)
+	assert.Contains(t, got, "detected at")
+	assert.Contains(t, got, "`DatabaseConnectionFailure` (P1)")
+	assert.Contains(t, got, "acknowledged 1m after detection by alice")
+	assert.Contains(t, got, "| Time | Drill time | From detection | Event |")
+	assert.Contains(t, got, "| +01:00 |")
+	assert.NotContains(t, got, "injected")
+	assert.NotContains(t, got, "fault")
 }

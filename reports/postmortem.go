@@ -40,6 +40,10 @@ type pmRun struct {
 }
 
 type pmIncident struct {
+	// Origin is what the timeline's third column counts from: "T0" (the
+	// fault), or "detection" when the fault is not known (the responders'
+	// draft of a running game day).
+	Origin string
 	// RunID is the run the drill belongs to; "" for a drill in progress.
 	RunID                    string
 	Title, Feature, Date, ID string
@@ -149,6 +153,14 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 	ms := sortedTimeline(d.Timeline)
 	t0, _ := d.t0()
 	fault, ok := firstOf(ms, incident.FaultInjected)
+	// A timeline without its fault is what the game day's responders see:
+	// times then count from the detection, the first alert that fired.
+	origin := "T0"
+	if !ok {
+		if m, detected := firstOf(ms, incident.AlertFiring); detected {
+			t0, origin = m.Drill, "detection"
+		}
+	}
 	when := started
 	if ok && !fault.At.IsZero() {
 		when = fault.At
@@ -165,6 +177,7 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 		Scored:  scored,
 		Notes:   v.Notes,
 		Authors: strings.Join(peopleOf(ms), ", "),
+		Origin:  origin,
 	}
 	if !when.IsZero() {
 		p.Date = when.UTC().Format("2006-01-02")
@@ -186,6 +199,10 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 		p.Steps = append(p.Steps, pmStep{s.Name, s.Phase, s.Kind, fmtClock(s.Start), fmtClock(s.End), s.Outcome})
 	}
 	if !scored {
+		if origin == "detection" {
+			p.Summary, p.Impact, p.Resolution = pmSinceDetection(d, ms, t0)
+			return p
+		}
 		p.Summary, p.Impact, p.Resolution = pmSoFar(d, ms, fault)
 		return p
 	}
@@ -373,6 +390,50 @@ func pmSoFar(d Drill, ms []incident.Milestone, fault incident.Milestone) (summar
 			fmt.Sprintf("Resolved at drill time %s, %s after the fault was injected.", fmtClock(m.Drill), fmtDur(m.Drill-t0))
 	}
 	return b.String(), fmt.Sprintf("ongoing: %s so far (drill time %s)", fmtDur(end-t0), fmtClock(end)),
+		"[How the incident was resolved]"
+}
+
+// pmSinceDetection is pmSoFar for a timeline without its fault (the
+// responders' view of a running game day): the incident as the people saw
+// it, from its detection at det.
+func pmSinceDetection(d Drill, ms []incident.Milestone, det time.Duration) (summary, impact, resolution string) {
+	first, _ := firstOf(ms, incident.AlertFiring)
+	var b strings.Builder
+	fmt.Fprintf(&b, "During drill %s (%s) the incident was detected at %s (drill time %s) by the alert %s",
+		mdEm(d.Scenario), mdText(d.Feature), clockOf(first), fmtClock(det), mdCode(first.Subject))
+	if first.Severity != incident.SeverityUnknown {
+		b.WriteString(" (" + first.Severity.String() + ")")
+	}
+	b.WriteString(".")
+	var so []string
+	for _, x := range []struct {
+		kind incident.Kind
+		what string
+	}{{incident.Acknowledged, "acknowledged"}, {incident.SeverityDeclared, "severity declared"},
+		{incident.Diagnosed, "diagnosed"}, {incident.Mitigated, "mitigated"}, {incident.Resolved, "resolved"}} {
+		m, ok := firstOf(ms, x.kind)
+		if !ok {
+			continue
+		}
+		s := x.what
+		if x.kind == incident.SeverityDeclared {
+			s += " " + m.Severity.String()
+		}
+		s += " " + fmtDur(m.Drill-det) + " after detection"
+		if who := personOf(m); who != "" {
+			s += " by " + mdText(who)
+		}
+		so = append(so, s)
+	}
+	if len(so) > 0 {
+		b.WriteString(" So far: " + strings.Join(so, ", ") + ".")
+	}
+	end := ms[len(ms)-1].Drill
+	if m, ok := firstOf(ms, incident.Resolved); ok {
+		return b.String(), fmtDur(m.Drill-det) + " (detected to resolved)",
+			fmt.Sprintf("Resolved at drill time %s, %s after detection.", fmtClock(m.Drill), fmtDur(m.Drill-det))
+	}
+	return b.String(), fmt.Sprintf("ongoing: %s since detection (drill time %s)", fmtDur(end-det), fmtClock(end)),
 		"[How the incident was resolved]"
 }
 

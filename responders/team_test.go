@@ -63,7 +63,7 @@ func TestTeamPagesTheRolesTheSeverityNeeds(t *testing.T) {
 	assert.Equal(t, "1", page.Labels[incident.IncidentLabel])
 	assert.Equal(t, incident.P2, page.Severity)
 	require.Len(t, shown, 2)
-	assert.Equal(t, responders.RolePage{Page: shown[0].Page, Role: "tech_lead", Title: "Tech Lead", Person: "carol"}, shown[0])
+	assert.Equal(t, responders.RolePage{Page: shown[0].Page, Role: "tech_lead", Title: "Tech Lead", Person: "carol", At: page.Drill}, shown[0], "shown with the drill time of its page")
 	assert.Equal(t, "HighErrorRate", shown[0].Alert)
 
 	tick(ctx, t, c, p)

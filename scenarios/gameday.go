@@ -221,13 +221,9 @@ func (g *gameDrill) closed() bool {
 	return g.closer
 }
 
-// PostmortemDraft is the playbook's post-mortem filled in from the
-// timeline so far.
-func (g *gameDrill) PostmortemDraft() string {
-	d := reports.Drill{Feature: g.d.scenario.Uri, Scenario: g.d.scenario.Name, Started: g.d.started, Timeline: g.d.timeline.Entries()}
-	if len(g.d.engine.Faults()) > 0 {
-		v := scorer.Score(d.Timeline, g.d.targets())
-		d.Verdict = &v
-	}
-	return reports.PostmortemDraft(d)
+// PostmortemDraft is the playbook's post-mortem filled in from what the
+// responders have seen: no fault, no T0, no score (those are the
+// facilitator's until the game day ends).
+func (g *gameDrill) PostmortemDraft(seen []incident.Milestone) string {
+	return reports.PostmortemDraft(reports.Drill{Feature: g.d.scenario.Uri, Scenario: g.d.scenario.Name, Started: g.d.started, Timeline: seen})
 }

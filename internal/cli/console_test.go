@@ -36,7 +36,7 @@ func (d *consoleDrill) Inject(string, map[string]string) error {
 }
 func (d *consoleDrill) Abort(string)            {}
 func (d *consoleDrill) Close()                  {}
-func (d *consoleDrill) PostmortemDraft() string { return "# Post-mortem\n" }
+func (d *consoleDrill) PostmortemDraft([]incident.Milestone) string { return "# Post-mortem\n" }
 
 func (d *consoleDrill) tick(t *testing.T, alerts ...incident.Alert) {
 	t.Helper()

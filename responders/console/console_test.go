@@ -334,7 +334,7 @@ func TestConsoleDraftsFromThePlaybooksTemplates(t *testing.T) {
 		s.Drafts.Notices[incident.NoticeUpdate])
 	assert.Contains(t, s.Drafts.Notices[incident.NoticeResolution], "**Resolved** - The issue affecting content-api has been resolved.")
 	assert.Regexp(t, `^Status: Investigating\nImpact: The app cannot reach its database\nProgress: .*\nETA: .*$`, s.Drafts.Update)
-	assert.Equal(t, g.drill.PostmortemDraft(), s.Drafts.Postmortem)
+	assert.Equal(t, g.drill.PostmortemDraft(nil), s.Drafts.Postmortem)
 	require.Len(t, s.Alerts, 1)
 	assert.Equal(t, console.Alert{Name: "DatabaseConnectionFailure", Severity: "P1", Since: s.Alerts[0].Since, Summary: "The app cannot reach its database.",
 		Labels: map[string]string{"alertname": "DatabaseConnectionFailure", "severity": "P1", "service": "content-api"}}, s.Alerts[0])

@@ -32,9 +32,9 @@ type Drill interface {
 	// stops waiting for the post-mortem.
 	Close()
 	// PostmortemDraft is the playbook's post-mortem template filled in
-	// from the timeline so far (markdown): what the post-mortem form
-	// starts from.
-	PostmortemDraft() string
+	// from seen, the milestones the responders may see (markdown): what the
+	// post-mortem form starts from. It must not reveal more than seen.
+	PostmortemDraft(seen []incident.Milestone) string
 }
 
 // Board is the stack's health as the responders' view shows it.

@@ -44,7 +44,7 @@ type fakeDrill struct {
 func (d *fakeDrill) Name() string                 { return "Database pool exhaustion" }
 func (d *fakeDrill) Team() *responders.Team       { return d.team }
 func (d *fakeDrill) Timeline() *incident.Timeline { return d.tl }
-func (d *fakeDrill) PostmortemDraft() string {
+func (d *fakeDrill) PostmortemDraft([]incident.Milestone) string {
 	return "# Post-mortem: Database pool exhaustion\n\n## Summary\n"
 }
 

@@ -116,7 +116,7 @@ func state(ctx context.Context, d Drill) State {
 	}
 	s.Alerts = firing(shown)
 	s.Comms = comms(shown)
-	s.Drafts = drafts(team, s.Alerts, shown, d.PostmortemDraft())
+	s.Drafts = drafts(team, s.Alerts, shown, d.PostmortemDraft(shown))
 	return s
 }
 
