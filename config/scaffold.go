@@ -96,6 +96,7 @@ var keyHelp = map[string]string{
 	"escalation.P2":                    "team lead + on-call",
 	"escalation.P3":                    "the on-call engineer",
 	"escalation.P4":                    "next business day: nobody is paged during the drill",
+	"escalation.receivers":             "roles a page routed to an Alertmanager receiver pages besides the severity's, e.g. database-pager: [database_admin]",
 }
 
 // Commented renders c as firedrill.yaml with every key present, commented

@@ -76,6 +76,10 @@ type Escalation struct {
 	P2 []string `yaml:"P2"`
 	P3 []string `yaml:"P3"`
 	P4 []string `yaml:"P4"`
+	// Receivers are the roles an Alertmanager receiver pages besides the
+	// severity's: a page routed to the receiver "database-pager" pages
+	// the database_admin too.
+	Receivers map[string][]string `yaml:"receivers"`
 }
 
 // DefaultEscalation is the playbook's: P1 immediate, all hands; P2 team
@@ -90,6 +94,7 @@ func DefaultEscalation() Escalation {
 		P2:         []string{"tech_lead", "on_call"},
 		P3:         []string{"on_call"},
 		P4:         []string{},
+		Receivers:  map[string][]string{},
 	}
 }
 
@@ -160,6 +165,13 @@ func (c Config) validateTeam(add func(path, format string, args ...any)) {
 				add(path, "unknown role %q (the team has %s)", key, strings.Join(c.Team.Keys(), ", "))
 			}
 			seen[key] = true
+		}
+	}
+	for _, recv := range slices.Sorted(maps.Keys(e.Receivers)) {
+		for _, key := range e.Receivers[recv] {
+			if !hasRole(c.Team, key) {
+				add("escalation.receivers."+recv, "unknown role %q (the team has %s)", key, strings.Join(c.Team.Keys(), ", "))
+			}
 		}
 	}
 }

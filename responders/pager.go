@@ -212,6 +212,7 @@ func (p *Pager) Alerts(ctx context.Context, at time.Time, transitions []incident
 	for _, pg := range pages {
 		p.tl.Record(pg.milestone(at))
 		if p.responder != nil && pg.Incident > 0 {
+			pg.Page.Receiver = pg.route.Receiver
 			if err := p.responder.Page(ctx, pg.Page); err != nil {
 				p.fail(fmt.Errorf("page incident %d: %w", pg.Incident, err))
 			}

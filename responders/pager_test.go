@@ -39,7 +39,7 @@ func TestPagerPagesEachGroupIntoOneIncident(t *testing.T) {
 
 	require.Len(t, pages, 5, "one page per group")
 	assert.Equal(t, responders.Page{Incident: 1, Alert: "HighErrorRate", Severity: incident.P2,
-		Alerts: []string{"HighErrorRate"}, Drill: opened}, pages[0])
+		Alerts: []string{"HighErrorRate"}, Drill: opened, Receiver: "on-call"}, pages[0], "routed to the default receiver")
 	assert.Equal(t, incident.P2, pages[1].Severity, "a lower alert does not lower the incident")
 	assert.True(t, pages[1].Escalation)
 	assert.Equal(t, "DatabaseConnectionFailure", pages[2].Alert)

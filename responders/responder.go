@@ -46,4 +46,6 @@ type Page struct {
 	Drill time.Duration
 	// Escalation says the incident was already open and its severity rose.
 	Escalation bool
+	// Receiver is the Alertmanager receiver the page was routed to.
+	Receiver string
 }

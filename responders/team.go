@@ -82,6 +82,9 @@ type TeamSpec struct {
 	// Pages are the role keys each severity pages, in paging order ("all
 	// hands" already spelt out).
 	Pages map[incident.Severity][]string
+	// Receivers are the role keys a page routed to an Alertmanager
+	// receiver pages besides the severity's.
+	Receivers map[string][]string
 	// AckTimeout is the drill time a page waits for its acknowledgement
 	// before the role's backup is paged.
 	AckTimeout time.Duration
@@ -153,6 +156,8 @@ type Team struct {
 	mu       sync.Mutex
 	incident int
 	page     Page
+	// receivers are the receivers the incident's pages were routed to.
+	receivers []string
 	roles    map[string]*roleState
 	order    []string // roles in the order paged
 	pending  []TeamAction
@@ -200,11 +205,15 @@ func (t *Team) Page(_ context.Context, p Page) error {
 		p.Severity = t.page.Severity // a declared severity never drops
 	}
 	t.page = p
+	if p.Receiver != "" && !slices.Contains(t.receivers, p.Receiver) {
+		t.receivers = append(t.receivers, p.Receiver)
+	}
 	return nil
 }
 
 func (t *Team) reset(n int) {
 	t.incident, t.page, t.roles, t.order, t.pending, t.done, t.runs = n, Page{}, map[string]*roleState{}, nil, nil, map[Action]bool{}, nil
+	t.receivers = nil
 }
 
 // Closed drops incident if it is the team's: the pager closed it at the
@@ -356,7 +365,7 @@ func (t *Team) Tick(ctx context.Context, now time.Duration) error {
 		return nil
 	}
 	var shown []RolePage
-	for _, key := range t.spec.Pages[t.page.Severity] {
+	for _, key := range t.toPage() {
 		if st := t.roles[key]; st == nil || !st.paged {
 			shown = append(shown, t.pagePrimary(now, key))
 		}
@@ -385,6 +394,20 @@ func (t *Team) Tick(ctx context.Context, now time.Duration) error {
 		r.tick(ctx)
 	}
 	return nil
+}
+
+// toPage are the roles the incident pages: its severity's, then its
+// receivers', each once.
+func (t *Team) toPage() []string {
+	keys := slices.Clone(t.spec.Pages[t.page.Severity])
+	for _, recv := range t.receivers {
+		for _, key := range t.spec.Receivers[recv] {
+			if _, ok := t.byKey[key]; ok && !slices.Contains(keys, key) {
+				keys = append(keys, key)
+			}
+		}
+	}
+	return keys
 }
 
 // state is key's role state, made on first use.

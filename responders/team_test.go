@@ -241,3 +241,24 @@ func TestTeamGameDayMeetsTheFiveCriteria(t *testing.T) {
 	}
 	assert.True(t, v.Passed, "%+v", v.Missed())
 }
+
+// A page routed to a receiver pages the roles escalation.receivers gives
+// it, besides the severity's, once each.
+func TestTeamPagesAReceiversRoles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, tl := drillClock()
+	spec := teamSpec()
+	spec.Roles = append(spec.Roles, responders.TeamRole{Key: "database_admin", Title: "Database Admin", Primary: "gina", Backup: "hank"})
+	spec.Receivers = map[string][]string{"database-pager": {"database_admin", "on_call"}}
+	team := responders.NewTeam("team", tl, spec, nil)
+
+	require.NoError(t, team.Page(ctx, responders.Page{Incident: 1, Alert: "HighErrorRate", Severity: incident.P2, Receiver: "on-call"}))
+	require.NoError(t, team.Tick(ctx, time.Minute))
+	assert.Equal(t, []string{"tech_lead carol", "on_call erin"}, rolePages(tl), "the default receiver adds nobody")
+
+	require.NoError(t, team.Page(ctx, responders.Page{Incident: 1, Alert: "DatabaseConnectionFailure", Severity: incident.P2, Receiver: "database-pager"}))
+	require.NoError(t, team.Tick(ctx, 2*time.Minute))
+	assert.Equal(t, []string{"tech_lead carol", "on_call erin", "database_admin gina"}, rolePages(tl),
+		"the database pager pages its DBA; the on-call was paged already")
+}

@@ -49,6 +49,9 @@ type Drill struct {
 	// Either way people answer (team) through the console (game).
 	person     bool
 	teamOnCall bool
+	// receiverRoles are the roles a receiver pages in this drill, besides
+	// firedrill.yaml's escalation.receivers.
+	receiverRoles map[string][]string
 
 	engine   *engine.Engine
 	timeline *incident.Timeline

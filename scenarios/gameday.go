@@ -39,12 +39,32 @@ func (d *Drill) teamSpec(rt *responders.Runtime) (responders.TeamSpec, error) {
 			spec.Pages[s] = []string{onCallRole}
 		}
 	}
+	for recv, roles := range d.receiverRoles {
+		spec.Receivers[recv] = append(spec.Receivers[recv], roles...)
+	}
 	pbs, err := d.suite.loadPlaybooks()
 	if err != nil {
 		return spec, err
 	}
 	spec.Playbooks, spec.Runtime = pbs, rt
 	return spec, nil
+}
+
+// AddReceiverRole makes a page routed to the Alertmanager receiver recv
+// page role too, for this drill (firedrill.yaml's escalation.receivers
+// does it for every drill).
+func (d *Drill) AddReceiverRole(recv, role string) error {
+	if err := d.errStarted("add a receiver's role"); err != nil {
+		return err
+	}
+	if _, ok := d.suite.opts.Config.Team[role]; !ok {
+		return fmt.Errorf("the receiver %q pages the role %q: the team has no such role", recv, role)
+	}
+	if d.receiverRoles == nil {
+		d.receiverRoles = map[string][]string{}
+	}
+	d.receiverRoles[recv] = append(d.receiverRoles[recv], role)
+	return nil
 }
 
 // targets are the drill's scoring targets: the run's, with the roles a

@@ -25,6 +25,21 @@ var teamOnCall = &Step{
 	Do: func(_ context.Context, d *Drill, _ Args) error { return d.SetTeam() },
 }
 
+var receiverPagesRole = &Step{
+	Keyword: "Given",
+	Pattern: `the receiver {string} pages the role {string}`,
+	Example: `Given the receiver "database-pager" pages the role "database_admin"`,
+	Check: func(sc *Scenario, a Args) error {
+		team := sc.Config().Team
+		if _, ok := team[a.Strings[1]]; !ok {
+			return fmt.Errorf("the receiver %q pages the role %q: the team has no such role (it has %s)",
+				a.Strings[0], a.Strings[1], strings.Join(team.Keys(), ", "))
+		}
+		return nil
+	},
+	Do: func(_ context.Context, d *Drill, a Args) error { return d.AddReceiverRole(a.Strings[0], a.Strings[1]) },
+}
+
 // criterionStep is a Then step asserting one game-day criterion is met.
 func criterionStep(pattern, id string) *Step {
 	return &Step{
@@ -51,7 +66,7 @@ var meetsCriteria = &Step{
 }
 
 func init() {
-	define(teamOnCall, severityCorrect, escalationProper, communicationTimely, mitigationSucceeded, postmortemCompleted, meetsCriteria)
+	define(teamOnCall, receiverPagesRole, severityCorrect, escalationProper, communicationTimely, mitigationSucceeded, postmortemCompleted, meetsCriteria)
 }
 
 // CriterionMet: the game-day criterion id was met.

@@ -171,6 +171,7 @@ func TestValidateRunsEveryDefinitionsCheck(t *testing.T) {
 		alertIsNoise:       `the alert "Nope" fires with no fault`,
 		alertmanagerConfig: `the Alertmanager configuration in "no/such/alertmanager.yml"`,
 		teamOnCall:         "the team is on call\n    And the on-call responder is a person",
+		receiverPagesRole:  `the receiver "database-pager" pages the role "dba"`,
 	}
 	for _, s := range Steps() {
 		if s.Check == nil {

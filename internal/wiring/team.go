@@ -1,6 +1,8 @@
 package wiring
 
 import (
+	"slices"
+
 	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/responders"
@@ -16,6 +18,10 @@ func TeamSpec(c config.Config) responders.TeamSpec {
 	}
 	for _, s := range []incident.Severity{incident.P1, incident.P2, incident.P3, incident.P4} {
 		spec.Pages[s] = c.Escalation.Roles(s, c.Team)
+	}
+	spec.Receivers = map[string][]string{}
+	for recv, roles := range c.Escalation.Receivers {
+		spec.Receivers[recv] = slices.Clone(roles)
 	}
 	return spec
 }
