@@ -148,9 +148,27 @@ func (e *Engine) AlertmanagerURL() string { return e.apis.amURL }
 // have history and a rule that fires on a healthy stack shows itself
 // first (pre-existing, never the drill's incident): Spec.Warmup, and at
 // least the longest `for:` of the rules plus two ticks.
+//
+// Nobody acts during the warm-up, so a paced or realtime drill warms up on
+// the compressed clock, in seconds, and runs on the wall clock from the
+// end of the warm-up: people do not wait ten minutes for rules' history.
 func (e *Engine) Warmup(ctx context.Context) error {
 	warmup := max(e.spec.Warmup, e.monitor.LongestFor()+2*e.clock.Tick())
+	mode, pace := e.clock.Mode(), e.clock.Pace()
+	if mode != incident.Compressed {
+		e.clock.Switch(incident.Compressed, 0)
+		e.spec.Progress("  warming up %s of drill time on the compressed clock; the drill then runs %s", warmup, paceText(mode, pace))
+		defer e.clock.Switch(mode, pace)
+	}
 	return e.run(ctx, func() bool { return e.clock.TickTime() >= warmup })
+}
+
+// paceText says how a paced clock runs, for people.
+func paceText(mode incident.Mode, pace float64) string {
+	if mode == incident.Realtime || pace == 1 {
+		return "on the wall clock (realtime)"
+	}
+	return fmt.Sprintf("paced at ×%g of the wall clock", pace)
 }
 
 // Query answers PromQL from the drill's monitoring: the playbook runtime's

@@ -106,6 +106,8 @@ func NewClock(mode Mode, tick time.Duration, epoch time.Time, opts ...ClockOptio
 // clock: 1 in realtime, the pace of a paced clock, 0 for a compressed clock,
 // which never waits.
 func (c *Clock) Pace() float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.mode == Compressed {
 		return 0
 	}
@@ -143,7 +145,32 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // Mode is the clock's mode.
-func (c *Clock) Mode() Mode { return c.mode }
+func (c *Clock) Mode() Mode {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mode
+}
+
+// Switch changes the clock's mode (and a paced clock's pace) from now on,
+// at the current tick: a game day warms its rules up compressed, in
+// seconds, then runs on the wall clock. Drill time so far is kept; it goes
+// on from Now at the new pace.
+func (c *Clock) Switch(mode Mode, pace float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.wallNow()
+	since := c.drillOf(now.Sub(c.tickWall)) // drill time since the tick
+	c.mode, c.pace = mode, 1
+	if mode == Paced && pace > 1 && !math.IsInf(pace, 0) {
+		c.pace = pace
+	}
+	// The tick keeps its drill time; its wall start moves so that Now goes
+	// on without a jump at the new pace.
+	c.tickWall = now.Add(-c.wallOf(since))
+	if !c.paced() {
+		c.tickWall = now.Add(-since)
+	}
+}
 
 // Tick is the tick interval.
 func (c *Clock) Tick() time.Duration { return c.tick }

@@ -227,3 +227,28 @@ func TestTimelineUnsubscribeStopsDelivery(t *testing.T) {
 	assert.Equal(t, []Kind{Note}, first, "nothing after unsubscribing")
 	assert.Equal(t, []Kind{Note, Acknowledged}, second, "the other subscriber keeps its deliveries")
 }
+
+// A clock switched from compressed to paced keeps its drill time and its
+// ticks' boundaries, and from then on waits for the wall clock.
+func TestClockSwitchKeepsDrillTime(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c, w, slept := newTestClock(Compressed)
+	for range 4 {
+		_, err := c.Advance(ctx)
+		require.NoError(t, err)
+	}
+	require.Equal(t, time.Minute, c.TickTime())
+	w.Add(time.Second) // a second of real work in the tick
+	before := c.Now()
+	c.Switch(Paced, 20)
+	assert.Equal(t, before, c.Now(), "no jump")
+	assert.Equal(t, Paced, c.Mode())
+	assert.Equal(t, 20.0, c.Pace())
+	*slept = nil
+	next, err := c.Advance(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, time.Minute+15*time.Second, next, "the next tick boundary")
+	require.Len(t, *slept, 1)
+	assert.Equal(t, 15*time.Second/20-time.Second/20, (*slept)[0], "waits the rest of the tick at pace 20")
+}
