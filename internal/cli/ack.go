@@ -286,6 +286,20 @@ func newRoleCmd(st *State) *cobra.Command {
 	return cmd
 }
 
+func newPlaybookCmd(st *State) *cobra.Command {
+	var step int
+	cmd := consoleCmd(st, &cobra.Command{Use: "playbook NAME [--step N]", Args: cobra.ExactArgs(1),
+		Short: "Game day: run one of the team's playbooks against the stack (--step: its Nth step alone)"},
+		func(ctx context.Context, c *consoleClient, args []string) error {
+			if step < 0 {
+				return fmt.Errorf("%w: --step %d: give a step number from 1, or 0 for the whole playbook", ErrUsage, step)
+			}
+			return c.act(ctx, console.ActionRequest{Action: string(responders.RunPlaybook), Playbook: args[0], Step: step})
+		})
+	cmd.Flags().IntVar(&step, "step", 0, "run only this step (1-based; 0: the whole playbook)")
+	return cmd
+}
+
 func newPostmortemCmd(st *State) *cobra.Command {
 	var file string
 	cmd := consoleCmd(st, &cobra.Command{Use: "postmortem --file F", Args: cobra.NoArgs,

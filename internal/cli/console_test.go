@@ -215,3 +215,17 @@ func TestPostmortemGoesThroughTheConsole(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "<img src=x onerror=alert(1)>", m.Detail, "stored as written; escaped where shown")
 }
+
+// `firedrill playbook` asks the console to run one of the team's
+// playbooks; an unknown one is refused with the console's answer, a
+// negative step is a usage mistake.
+func TestPlaybookCommandGoesThroughTheConsole(t *testing.T) {
+	t.Parallel()
+	_, env := consoleGameDay(t)
+	code, _, errOut := runCLI(t, nil, env, "playbook", "db-recovry", "--by", "dan")
+	assert.Equal(t, ExitFailed, code, errOut)
+	assert.Contains(t, errOut, `run "db-recovry": unknown playbook`)
+	code, _, errOut = runCLI(t, nil, env, "playbook", "db-recovery", "--step", "-1")
+	assert.Equal(t, ExitBadInput, code, errOut)
+	assert.Contains(t, errOut, "--step -1")
+}

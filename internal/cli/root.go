@@ -48,7 +48,7 @@ func newRoot(st *State) *cobra.Command {
 	root.AddCommand(newUpCmd(st, g), newRunCmd(st, g), newWatchCmd(st, g), newValidateCmd(st, g), newLintCmd(st, g), newListCmd(st, g), newInitCmd(st), newReportCmd(st), newCleanupCmd(st),
 		newAckCmd(st),
 		newAnswerCmd(st, "resolve", responders.Resolve, "Game day: declare the service verified; the incident resolves once its alerts have"),
-		newMarkCmd(st), newUpdateCmd(st), newNoticeCmd(st), newSeverityCmd(st), newRoleCmd(st), newPostmortemCmd(st), newStatusCmd(st),
+		newMarkCmd(st), newUpdateCmd(st), newNoticeCmd(st), newSeverityCmd(st), newRoleCmd(st), newPostmortemCmd(st), newPlaybookCmd(st), newStatusCmd(st),
 		newVersionCmd(st))
 	root.Version = version()
 	root.SetVersionTemplate("firedrill {{.Version}}\n")
