@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +31,21 @@ var httpClient = &http.Client{Timeout: 10 * time.Second}
 
 // call makes one request and returns its status code.
 func call(ctx context.Context, method, url, body string) (int, error) {
+	return callAt(ctx, method, url, body, time.Time{})
+}
+
+// trafficSeconds hands out the seconds test traffic stands for (its Date
+// headers), each second once per test binary, so no two bursts share a
+// rate-limit window.
+var trafficSeconds = func() *atomic.Int64 {
+	var n atomic.Int64
+	n.Store(time.Now().Unix() + 3600)
+	return &n
+}()
+
+// callAt is call with a Date header saying when the request stands for
+// (the zero time: none).
+func callAt(ctx context.Context, method, url, body string, date time.Time) (int, error) {
 	var r io.Reader
 	if body != "" {
 		r = bytes.NewBufferString(body)
@@ -40,6 +56,9 @@ func call(ctx context.Context, method, url, body string) (int, error) {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if !date.IsZero() {
+		req.Header.Set("Date", date.UTC().Format(http.TimeFormat))
 	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
