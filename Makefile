@@ -18,7 +18,7 @@ export FIREDRILL_APP_IMAGE               ?= firedrill/demoapp:dev
 export TESTCONTAINERS_HOST_OVERRIDE      ?= 127.0.0.1
 export TESTCONTAINERS_RYUK_DISABLED      ?= true
 
-.PHONY: help build test fuzz drill images mocks lint bench cleanup setup
+.PHONY: help build test test-slow fuzz drill images mocks lint bench cleanup setup
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test: images ## run every test against real containers and processes (does all s
 	@# go test would, then the count of stack tests; pipefail keeps the verdict.
 	$(GO) build -o $(BIN)/testsummary ./internal/testsummary
 	set -o pipefail; $(GO) test -json -count=1 -timeout 20m ./... | $(BIN)/testsummary
+
+test-slow: images ## run the @slow shipped drills (starved services' timeouts every tick: minutes each) as a test; CI runs it after `make test`
+	FIREDRILL_FEATURE_TAGS='@slow && ~@gameday' $(GO) test -count=1 -timeout 30m -run TestFeatures ./features
 
 # Each fuzz target runs this long (go's -fuzztime: 5s, 1m, or 1000x).
 # A count of inputs, not a duration: a timed run that ends while a worker is

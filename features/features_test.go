@@ -44,6 +44,12 @@ func TestFeatures(t *testing.T) {
 			Strict:   true,
 		},
 	}
+	// FIREDRILL_FEATURE_TAGS picks other drills: `make test-slow` runs the
+	// @slow ones (CI runs it after `make test`, to keep that under its
+	// budget).
+	if tags := os.Getenv("FIREDRILL_FEATURE_TAGS"); tags != "" {
+		ts.Options.Tags = tags
+	}
 	if ts.Run() != 0 {
 		t.Fatal("drills failed")
 	}
