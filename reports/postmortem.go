@@ -358,29 +358,7 @@ func pmSoFar(d Drill, ms []incident.Milestone, fault incident.Milestone) (summar
 	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s at %s (drill time %s).",
 		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), clockOf(fault), fmtClock(fault.Drill))
 	after := slices.DeleteFunc(slices.Clone(ms), func(m incident.Milestone) bool { return m.Drill < t0 })
-	var so []string
-	for _, x := range []struct {
-		kind incident.Kind
-		what string
-	}{{incident.AlertFiring, "detected"}, {incident.Acknowledged, "acknowledged"}, {incident.SeverityDeclared, "severity declared"},
-		{incident.Diagnosed, "diagnosed"}, {incident.Mitigated, "mitigated"}, {incident.Resolved, "resolved"}} {
-		m, ok := firstOf(after, x.kind)
-		if !ok {
-			continue
-		}
-		s := x.what
-		if x.kind == incident.SeverityDeclared {
-			s += " " + m.Severity.String()
-		}
-		s += " " + fmtDur(m.Drill-t0) + " after the fault"
-		if who := personOf(m); who != "" {
-			s += " by " + mdText(who)
-		}
-		so = append(so, s)
-	}
-	if len(so) > 0 {
-		b.WriteString(" So far: " + strings.Join(so, ", ") + ".")
-	}
+	b.WriteString(soFar(after, t0, "after the fault", true))
 	end := t0
 	if len(ms) > 0 {
 		end = max(end, ms[len(ms)-1].Drill)
@@ -391,6 +369,40 @@ func pmSoFar(d Drill, ms []incident.Milestone, fault incident.Milestone) (summar
 	}
 	return b.String(), fmt.Sprintf("ongoing: %s so far (drill time %s)", fmtDur(end-t0), fmtClock(end)),
 		"[How the incident was resolved]"
+}
+
+// soFar is " So far: acknowledged 1m after …, …." for the first of each
+// response milestone of ms, timed from origin ("" when none happened);
+// detected says whether the detection is listed too.
+func soFar(ms []incident.Milestone, origin time.Duration, after string, detected bool) string {
+	marks := []struct {
+		kind incident.Kind
+		what string
+	}{{incident.AlertFiring, "detected"}, {incident.Acknowledged, "acknowledged"}, {incident.SeverityDeclared, "severity declared"},
+		{incident.Diagnosed, "diagnosed"}, {incident.Mitigated, "mitigated"}, {incident.Resolved, "resolved"}}
+	if !detected {
+		marks = marks[1:]
+	}
+	var so []string
+	for _, x := range marks {
+		m, ok := firstOf(ms, x.kind)
+		if !ok {
+			continue
+		}
+		s := x.what
+		if x.kind == incident.SeverityDeclared {
+			s += " " + m.Severity.String()
+		}
+		s += " " + fmtDur(m.Drill-origin) + " " + after
+		if who := personOf(m); who != "" {
+			s += " by " + mdText(who)
+		}
+		so = append(so, s)
+	}
+	if len(so) == 0 {
+		return ""
+	}
+	return " So far: " + strings.Join(so, ", ") + "."
 }
 
 // pmSinceDetection is pmSoFar for a timeline without its fault (the
@@ -405,29 +417,7 @@ func pmSinceDetection(d Drill, ms []incident.Milestone, det time.Duration) (summ
 		b.WriteString(" (" + first.Severity.String() + ")")
 	}
 	b.WriteString(".")
-	var so []string
-	for _, x := range []struct {
-		kind incident.Kind
-		what string
-	}{{incident.Acknowledged, "acknowledged"}, {incident.SeverityDeclared, "severity declared"},
-		{incident.Diagnosed, "diagnosed"}, {incident.Mitigated, "mitigated"}, {incident.Resolved, "resolved"}} {
-		m, ok := firstOf(ms, x.kind)
-		if !ok {
-			continue
-		}
-		s := x.what
-		if x.kind == incident.SeverityDeclared {
-			s += " " + m.Severity.String()
-		}
-		s += " " + fmtDur(m.Drill-det) + " after detection"
-		if who := personOf(m); who != "" {
-			s += " by " + mdText(who)
-		}
-		so = append(so, s)
-	}
-	if len(so) > 0 {
-		b.WriteString(" So far: " + strings.Join(so, ", ") + ".")
-	}
+	b.WriteString(soFar(ms, det, "after detection", false))
 	end := ms[len(ms)-1].Drill
 	if m, ok := firstOf(ms, incident.Resolved); ok {
 		return b.String(), fmtDur(m.Drill-det) + " (detected to resolved)",
