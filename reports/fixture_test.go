@@ -96,6 +96,10 @@ func fixture() Result {
 			ev(incident.AlertResolved, 6.5, "monitor", "DatabaseConnectionFailure", incident.P1),
 			ofIncident(ev(incident.Resolved, 6.5, pb, "verification passed", 0), "1"),
 		},
+		Checks: []Check{
+			{Step: `the alert "DatabaseConnectionFailure" fires within 2 minutes`, Status: "passed"},
+			{Step: `the service recovers within 30 minutes`, Status: "passed"},
+		},
 		Steps: []Step{
 			{Name: "active-connections", Phase: "diagnose", Kind: "sql", Start: mins(3), End: mins(3.25), Outcome: "ok",
 				Output: " count\n-------\n   100\n(1 row)"},
@@ -123,6 +127,12 @@ func fixture() Result {
 			withOutcome(ev(incident.StepFinished, 14.5, "responder:disable-feature", "flag-off", 0), "failed", "flag service answered 503"),
 			ev(incident.Note, 45.5, "drill", "time limit reached", 0),
 		},
+		Checks: []Check{
+			{Step: `the alert "HighErrorRate" fires within 2 minutes`, Status: CheckFailed,
+				Error: "alert HighErrorRate fired 5m30s after the fault, later than 2m0s"},
+			{Step: `the incident is acknowledged within 15 minutes`, Status: "skipped"},
+			{Step: `the service recovers within 30 minutes`, Status: "skipped"},
+		},
 		Steps: []Step{
 			{Name: "flag-off", Phase: "mitigate", Kind: "flag", Start: mins(14), End: mins(14.5), Outcome: "failed",
 				Output: "PUT /flags/new-feed: 503 Service Unavailable", Truncated: true},
@@ -149,6 +159,7 @@ func fixture() Result {
 		Feature: "features/db.feature", Scenario: "Data deletion is restored",
 		Tags:     []string{"@db", "@data"},
 		Timeline: nil,
+		Checks:   []Check{{Step: "no data is lost", Status: "skipped"}},
 	}
 	gameDay := gameDayDrill()
 	return Result{
@@ -163,13 +174,21 @@ func fixture() Result {
 		Routing: "alerting/team-alertmanager.yml",
 		Drills: []Drill{
 			scored(pool, targets, nil),
-			scored(spike, targets, nil),
+			failedThen(scored(spike, targets, nil)),
 			scored(steady, targets, nil),
 			aborted(interrupted),
 			scored(broken, targets, fixtureErr("start stack: postgres: container exited (code 1)\nlog: FATAL: data directory has wrong ownership")),
 			scored(gameDay, targets, nil),
 		},
 	}
+}
+
+// failedThen is d as the runtime records a drill whose Then step failed:
+// failed, with the step's error as the drill's.
+func failedThen(d Drill) Drill {
+	d.Status = Failed
+	d.Error = "drill expectation not met: alert HighErrorRate fired 5m30s after the fault, later than 2m0s"
+	return d
 }
 
 // fixtureStatus: in these fixtures an error means the drill could not run.
@@ -264,6 +283,10 @@ func gameDayDrill() Drill {
 			withDetail(by(ev(incident.PostmortemSubmitted, 29, team, "post-mortem revised", 0), ana),
 				"# Post-Mortem: error spike on the content API\n\n## Executive Summary\nThe new-feed flag made 12% of requests fail for 15 minutes.\n\n"+
 					"## Action Items\n| Action | Owner |\n|---|---|\n| Alert on the flag's error rate | Dee Patel |"),
+		},
+		Checks: []Check{
+			{Step: `the incident is declared as P2`, Status: "passed"},
+			{Step: `the drill meets its targets`, Status: "passed"},
 		},
 		Steps: []Step{
 			{Name: "flag-off", Phase: "mitigate", Kind: "flag", Start: mins(10), End: mins(10.5), Outcome: "ok",

@@ -159,6 +159,31 @@ func criterionTarget(c scorer.Criterion) string {
 	return "≤ " + fmtDur(c.Target) + " from " + c.From
 }
 
+// whyMissed is a missed criterion as a drill's reason for failing:
+// "MTTD 5m15s, target 5m".
+func whyMissed(c scorer.Criterion) string {
+	var s string
+	switch c.Status {
+	case scorer.StatusLate:
+		s = fmt.Sprintf("%s %s, target %s", c.Name, fmtMeasure(c.Measured), fmtDur(c.Target))
+	case scorer.StatusViolated:
+		s = fmt.Sprintf("%s: violated at drill time %s", c.Name, fmtClock(c.Measured.Value))
+	case scorer.StatusWrong:
+		s = c.Name + ": wrong"
+	case scorer.StatusMissing:
+		s = c.Name + " missing"
+		if c.Target > 0 {
+			s += ", target " + fmtDur(c.Target)
+		}
+	default:
+		s = c.Name + " not met"
+	}
+	if c.Note != "" {
+		s += " (" + c.Note + ")"
+	}
+	return oneLine(s)
+}
+
 // missedLine is one missed criterion in a sentence: what JUnit failures and
 // post-mortem action items list.
 func missedLine(c scorer.Criterion) string {

@@ -49,11 +49,17 @@ type htmlSeverity struct{ Severity, Labels, Response string }
 
 type htmlDrill struct {
 	Anchor, Scenario, Feature, Tags string
-	Status, Result, Error           string
-	Severity, SeverityAlert         string
-	MTTD, MTTA, MTTR                metricCell
-	Score                           string
-	Steady                          bool
+	Status, Result                  string
+	// Error is the drill's error in full, less what the Then steps say.
+	Error string
+	// Why is the drill's failure in one line (empty when it passed).
+	Why string
+	// Checks are the scenario's Then steps with their verdicts.
+	Checks                  []htmlCheck
+	Severity, SeverityAlert string
+	MTTD, MTTA, MTTR        metricCell
+	Score                   string
+	Steady                  bool
 	// NotScored says why the drill has no verdict; empty when it has one.
 	NotScored                string
 	Incident, OtherIncidents string
@@ -100,6 +106,9 @@ type htmlCriterion struct {
 	// communication's first update, notice, cadence, resolution notice).
 	Parts []htmlCriterion
 }
+
+// htmlCheck is one Then step; Class colours its verdict.
+type htmlCheck struct{ Step, Status, Class, Error string }
 
 type htmlStep struct {
 	Name, Phase, Kind, Start, End, Took, Outcome, Output string
@@ -148,7 +157,7 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 	c := cellsOf(d)
 	h := htmlDrill{
 		Anchor: fmt.Sprintf("drill-%d", i+1), Scenario: d.Scenario, Feature: d.Feature, Tags: strings.Join(d.Tags, " "),
-		Status: string(d.Status), Result: resultWord(d.Status), Error: d.Error,
+		Status: string(d.Status), Result: resultWord(d.Status), Error: d.errorBeyondChecks(), Why: d.Why(),
 		Severity: c.Severity, SeverityAlert: v.SeverityAlert,
 		MTTD: c.MTTD, MTTA: c.MTTA, MTTR: c.MTTR,
 		Score: c.Score, Steady: v.SteadyState,
@@ -156,11 +165,21 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 		TimeToPage: optMeasure(v.TimeToPage),
 		Noise:      noiseRows(v.Noise),
 	}
+	// The error in full only when it says more than the Why line: lines
+	// of a log, or more than the one line shown.
+	if !strings.Contains(h.Error, "\n") && strings.Contains(h.Why, h.Error) {
+		h.Error = ""
+	}
 	if d.Timing != nil {
 		h.Timing = d.Timing.Text()
 	}
 	if !scored {
+		// The Why line under the heading says why; the meta line only
+		// that there is no score.
 		h.NotScored = notScored(d)
+		if h.Why != "" {
+			h.NotScored = "not scored"
+		}
 	} else {
 		h.Chart = buildChart(d, v, targets)
 	}
@@ -168,6 +187,9 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 		h.Criteria = append(h.Criteria, htmlCriterionOf(c))
 	}
 	h.Notes = v.Notes
+	for _, c := range d.Checks {
+		h.Checks = append(h.Checks, htmlCheck{Step: c.Step, Status: c.Status, Class: checkClass(c.Status), Error: c.Error})
+	}
 	for _, s := range d.Steps {
 		h.Steps = append(h.Steps, htmlStep{
 			Name: s.Name, Phase: s.Phase, Kind: s.Kind, Start: fmtClock(s.Start), End: fmtClock(s.End),
@@ -194,6 +216,18 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 			Text: plainText(pm.Text), Revisions: pm.Revisions}
 	}
 	return h
+}
+
+// checkClass colours a Then step's verdict as the criteria's are: passed
+// as met, skipped as not applicable, anything else as missed.
+func checkClass(status string) string {
+	switch status {
+	case "passed":
+		return "met"
+	case "skipped":
+		return "na"
+	}
+	return "missing"
 }
 
 func htmlCriterionOf(c scorer.Criterion) htmlCriterion {

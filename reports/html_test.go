@@ -25,6 +25,8 @@ func hostileResult() Result {
 	d.Steps[1].Name = hostile
 	d.Timeline = append(d.Timeline, ev(incident.AlertFiring, 2.5, "monitor", hostile, incident.P3))
 	r.Drills[3].Error = "start stack: " + hostile
+	r.Drills[1].Checks[0].Step = hostile
+	r.Drills[1].Checks[0].Error = "</td></tr>" + hostile
 	r.Routing = hostile + ".yml"
 	r.SeverityLabels[hostile] = "P2"
 	return r
@@ -49,6 +51,7 @@ func TestHTMLEscapesDrillStrings(t *testing.T) {
 	assert.Contains(t, html, "&lt;script&gt;alert(1)&lt;/script&gt;", "the hostile name is shown, escaped")
 	assert.Contains(t, html, "&lt;/pre&gt;&lt;iframe&gt;", "hostile step output is shown, escaped")
 	assert.Contains(t, html, "&#34;&gt;&lt;img src=x onerror=alert(2)&gt;", "a quote cannot end the attribute or element")
+	assert.Contains(t, html, "&lt;/td&gt;&lt;/tr&gt;&lt;script&gt;", "a Then step's message cannot close its cell")
 }
 
 func TestHTMLIsSelfContained(t *testing.T) {

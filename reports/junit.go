@@ -12,9 +12,10 @@ import (
 )
 
 // JUnit XML as CI servers read it (the Jenkins/Surefire dialect): one
-// testsuite per feature file, one testcase per drill. A drill that missed a
-// target is a <failure> whose message lists the missed criteria; a drill
-// that could not run is an <error>.
+// testsuite per feature file, one testcase per drill. A drill that failed
+// (a Then step, or a missed target) is a <failure>, a drill that could not
+// run an <error>; either's message is the drill's Why, one line, and its
+// body the failed Then steps, the missed criteria and the error in full.
 
 func init() { Register("junit", WithFileName("junit.xml", RendererFunc(renderJUnit))) }
 
@@ -82,26 +83,14 @@ func renderJUnit(w io.Writer, r Result) error {
 		c := junitCase{Name: d.Scenario, Classname: d.Feature, Time: seconds(d.Duration()), SystemOut: caseOutput(d)}
 		switch d.Status {
 		case Errored, Aborted:
-			c.Error = &junitProblem{Message: oneLine(cmp.Or(d.Error, notScored(d))), Type: string(d.Status), Body: d.Error}
+			c.Error = &junitProblem{Message: d.Why(), Type: string(d.Status), Body: problemBody(d)}
 			s.Errors++
 		case Failed:
-			v, _ := d.Scored()
-			missed := v.Missed()
-			msg := "drill failed"
-			var lines []string
-			for _, m := range missed {
-				lines = append(lines, missedLine(m))
+			kind := "targets"
+			if d.failedCheck() {
+				kind = "then"
 			}
-			if len(lines) > 0 {
-				msg = fmt.Sprintf("missed %d of %d criteria: %s", len(missed), len(v.Criteria), strings.Join(lines, "; "))
-			}
-			if d.Error != "" {
-				msg += "; " + oneLine(d.Error)
-			}
-			if d.Error != "" {
-				lines = append(lines, d.Error)
-			}
-			c.Failure = &junitProblem{Message: msg, Type: "targets", Body: strings.Join(lines, "\n")}
+			c.Failure = &junitProblem{Message: d.Why(), Type: kind, Body: problemBody(d)}
 			s.Failures++
 		}
 		s.Tests++
@@ -131,6 +120,29 @@ func renderJUnit(w io.Writer, r Result) error {
 		return fmt.Errorf("render junit: %w", err)
 	}
 	return nil
+}
+
+// problemBody is the whole story behind the one-line message: the Then
+// steps that failed, the missed criteria and the drill's error as written.
+func problemBody(d Drill) string {
+	var lines []string
+	for _, c := range d.Checks {
+		if c.Status != "passed" && c.Status != "skipped" {
+			lines = append(lines, fmt.Sprintf("Then %s: %s", c.Step, cmp.Or(c.Error, c.Status)))
+		}
+	}
+	if v, ok := d.Scored(); ok {
+		if missed := v.Missed(); len(missed) > 0 {
+			lines = append(lines, fmt.Sprintf("missed %d of %d criteria:", len(missed), len(v.Criteria)))
+			for _, m := range missed {
+				lines = append(lines, missedLine(m))
+			}
+		}
+	}
+	if e := d.errorBeyondChecks(); e != "" {
+		lines = append(lines, e)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // caseOutput is the verdict in words, for the CI page of the test case.

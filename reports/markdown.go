@@ -40,10 +40,12 @@ func renderMarkdown(w io.Writer, r Result) error {
 		}
 		if !ok {
 			note := strings.ToLower(resultWord(d.Status)) + " " + mdEm(d.Scenario) + ": " + notScored(d)
-			if d.Error != "" {
-				note += ": " + mdCode(d.Error)
+			if r := d.reason(); r != "" {
+				note += ": " + mdCode(r)
 			}
 			notes = append(notes, note)
+		} else if why := d.Why(); why != "" {
+			notes = append(notes, "failed "+mdEm(d.Scenario)+": "+mdText(why))
 		}
 	}
 	if len(notes) > 0 {

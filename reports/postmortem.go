@@ -217,9 +217,14 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 		p.Missed = append(p.Missed, missedLine(c))
 		p.Actions = append(p.Actions, actionFor(c))
 	}
-	if d.Error != "" {
-		p.Missed = append(p.Missed, "The drill stopped with an error: "+oneLine(d.Error))
-		p.Actions = append(p.Actions, "Fix the drill error: "+oneLine(d.Error))
+	for _, c := range d.Checks {
+		if c.Status == CheckFailed {
+			p.Missed = append(p.Missed, "Then step not met: "+oneLine(c.Step)+": "+oneLine(c.Error))
+		}
+	}
+	if e := d.errorBeyondChecks(); e != "" {
+		p.Missed = append(p.Missed, "The drill stopped with an error: "+oneLine(e))
+		p.Actions = append(p.Actions, "Fix the drill error: "+oneLine(e))
 	}
 	return p
 }

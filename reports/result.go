@@ -1,10 +1,13 @@
 package reports
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -85,6 +88,10 @@ type Drill struct {
 	// one that errored or was aborted: nothing is scored that did not run.
 	Verdict *scorer.Verdict `json:"verdict,omitempty"`
 	Steps   []Step          `json:"steps,omitempty"`
+	// Checks are the scenario's own Then steps with their verdicts, in
+	// the feature's order: what the feature's author said the drill must
+	// show. Empty in results stored before them.
+	Checks []Check `json:"checks,omitempty"`
 	// Timing is where the drill's wall time went (nil when no tick ran).
 	Timing *Timing `json:"timing,omitempty"`
 }
@@ -104,6 +111,22 @@ type Step struct {
 	Output    string `json:"output,omitempty"`
 	Truncated bool   `json:"truncated,omitempty"`
 }
+
+// Check is one Then step of the scenario (an And or But after Then
+// included) and how it ended.
+type Check struct {
+	// Step is the step's text, without its keyword.
+	Step string `json:"step"`
+	// Status is passed, failed, skipped (an earlier step failed, or the
+	// drill stopped first), undefined, pending or ambiguous, as godog
+	// names them.
+	Status string `json:"status"`
+	// Error is why a failed step failed (omitted otherwise).
+	Error string `json:"error,omitempty"`
+}
+
+// CheckFailed is the status of a Then step whose expectation was not met.
+const CheckFailed = "failed"
 
 // MaxStepOutput bounds a step's stored output: a report is read by people,
 // and a runaway script must not make it megabytes.
@@ -125,6 +148,73 @@ func TruncateOutput(s string, limit int) (string, bool) {
 // Duration is the drill's wall time, zero when unknown.
 func (d Drill) Duration() time.Duration {
 	return wallSpan(d.Started, d.Finished)
+}
+
+// Why is, in one line, why the drill did not pass; "" for a drill that
+// passed. The feature's own words come first, so the reason is the one its
+// author would give: the first Then step that failed, else the drill's
+// error (it could not run, or was interrupted), else the first criterion
+// it missed with its measurement and target.
+func (d Drill) Why() string {
+	if d.Status == Passed {
+		return ""
+	}
+	if d.Status == Aborted && !d.failedCheck() {
+		// The error of an interrupted drill is the interruption
+		// ("context canceled"): say so in words.
+		why := "the run was interrupted before this drill finished"
+		if d.Error != "" {
+			why += " (" + oneLine(d.Error) + ")"
+		}
+		return why
+	}
+	if r := d.reason(); r != "" {
+		return r
+	}
+	if !d.Status.Scored() {
+		return strings.TrimPrefix(notScored(d), "not scored: ")
+	}
+	return "the drill failed, and nothing recorded says why"
+}
+
+// reason is Why from the drill's own record: a failed Then step, its
+// error or a missed criterion ("" when none says anything).
+func (d Drill) reason() string {
+	for _, c := range d.Checks {
+		if c.Status == CheckFailed {
+			return oneLine(cmp.Or(c.Error, "Then "+c.Step+": failed"))
+		}
+	}
+	if d.Error != "" {
+		return oneLine(d.Error)
+	}
+	if v, ok := d.Scored(); ok {
+		if missed := v.Missed(); len(missed) > 0 {
+			return whyMissed(missed[0])
+		}
+	}
+	return ""
+}
+
+// errorBeyondChecks is the drill's error without the lines that only
+// repeat a failed Then step's error (the runtime records a step's error as
+// the drill's too): what the error adds to the Then steps' verdicts.
+func (d Drill) errorBeyondChecks() string {
+	var keep []string
+	for _, line := range strings.Split(d.Error, "\n") {
+		repeats := slices.ContainsFunc(d.Checks, func(c Check) bool {
+			return c.Status == CheckFailed && c.Error != "" && strings.HasSuffix(line, c.Error)
+		})
+		if !repeats {
+			keep = append(keep, line)
+		}
+	}
+	return strings.TrimSpace(strings.Join(keep, "\n"))
+}
+
+// failedCheck says whether one of the drill's Then steps failed.
+func (d Drill) failedCheck() bool {
+	return slices.ContainsFunc(d.Checks, func(c Check) bool { return c.Status == CheckFailed })
 }
 
 // Scored is the drill's verdict when it has one: the drill ran (passed or

@@ -40,10 +40,12 @@ func renderSummary(w io.Writer, r Result) error {
 		}
 		if _, ok := d.Scored(); !ok {
 			fmt.Fprintf(ew, "%s %s: %s", strings.ToLower(resultWord(d.Status)), oneLine(d.Scenario), notScored(d))
-			if d.Error != "" {
-				fmt.Fprintf(ew, ": %s", oneLine(d.Error))
+			if r := d.reason(); r != "" {
+				fmt.Fprintf(ew, ": %s", r)
 			}
 			fmt.Fprintln(ew)
+		} else if why := d.Why(); why != "" {
+			fmt.Fprintf(ew, "failed %s: %s\n", oneLine(d.Scenario), why)
 		}
 	}
 	if ew.err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/injectors"
 	"github.com/firedrill/firedrill/monitors"
+	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/stack"
 )
@@ -58,6 +59,9 @@ type Drill struct {
 	oncall   *responders.OnCall
 	team     *responders.Team
 	game     *gameDrill
+
+	// outcomes are how the scenario's Then steps ended, by pickle step ID.
+	outcomes map[string]reports.Check
 
 	// before is each seeded table's state just before the first fault.
 	before map[string]tableState

@@ -6,7 +6,11 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/reports"
@@ -35,6 +39,7 @@ func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
 	for _, t := range d.scenario.Tags {
 		out.Tags = append(out.Tags, t.Name)
 	}
+	out.Checks = d.checks()
 	err := errors.Join(errs...)
 	if err != nil {
 		out.Error = err.Error()
@@ -91,4 +96,53 @@ func stepLog(tl []incident.Milestone) []reports.Step {
 		}
 	}
 	return steps
+}
+
+// recordStep keeps how a Then step ended, for the report's checks. An
+// unmet expectation's message drops the "drill expectation not met"
+// prefix: the check's status says that already.
+func (d *Drill) recordStep(st *godog.Step, status godog.StepResultStatus, err error) {
+	if !isThen(st) {
+		return
+	}
+	c := reports.Check{Step: st.Text, Status: status.String()}
+	if err != nil && status != godog.StepSkipped {
+		c.Error = strings.TrimPrefix(err.Error(), ErrAssertion.Error()+": ")
+	}
+	if d.outcomes == nil {
+		d.outcomes = map[string]reports.Check{}
+	}
+	d.outcomes[st.Id] = c
+}
+
+// checks are the scenario's Then steps in order, each with how it ended;
+// one the drill never reached (it stopped at an earlier step) is skipped.
+func (d *Drill) checks() []reports.Check {
+	var out []reports.Check
+	for _, st := range d.scenario.Steps {
+		if !isThen(st) {
+			continue
+		}
+		c, ok := d.outcomes[st.Id]
+		if !ok {
+			c = reports.Check{Step: st.Text, Status: godog.StepSkipped.String()}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// isThen says whether a step is a Then step, an And or But after Then
+// included: gherkin gives each step the type of its keyword (Then is an
+// outcome). A step of unknown type ("*") is a Then step when its sentence
+// is one of the vocabulary's Then sentences.
+func isThen(st *godog.Step) bool {
+	switch st.Type {
+	case messages.PickleStepType_OUTCOME:
+		return true
+	case messages.PickleStepType_UNKNOWN:
+		m := matchStep(st.Text, nil)
+		return m.step != nil && m.step.Keyword == "Then"
+	}
+	return false
 }

@@ -209,13 +209,24 @@ func (s *Suite) InitializeTestSuite(ts *godog.TestSuiteContext) {
 	})
 }
 
-// InitializeScenario registers the steps and the per-scenario hooks.
+// InitializeScenario registers the steps and the per-scenario hooks: the
+// drill's runtime before, its Then steps' outcomes after each step, and
+// its result after.
 func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	register(sc)
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		d := newDrill(s, p)
 		s.opts.Progress("drill %q", p.Name)
 		return withDrill(ctx, d), nil
+	})
+	// Each Then step's outcome is recorded as it ends, for the report's
+	// checks. godog ends the scenario (the After hook below) at the first
+	// failed step, before it skips the rest; those stay "skipped".
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		if d, ok := ctx.Value(drillKey{}).(*Drill); ok {
+			d.recordStep(st, status, err)
+		}
+		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
 		d := drillOf(ctx)
