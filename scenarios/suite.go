@@ -78,6 +78,9 @@ type Suite struct {
 	// ackErr is why the ack address could not be served: the run's
 	// environment error, as the stack's is.
 	ackErr error
+	// goneErr is why the run's stack disappeared (stack.ErrGone): the
+	// rest of the run fails at once with it.
+	goneErr error
 }
 
 // ErrAddrTaken means an address firedrill listens on is in use (another
@@ -201,6 +204,9 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.goneErr != nil {
+		return nil, fmt.Errorf("not run: %w", s.goneErr)
+	}
 	if s.envErr != nil && s.feature == feature {
 		return nil, s.envErr
 	}
@@ -220,6 +226,10 @@ func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
 		err := s.env.Reset(ctx)
 		if err == nil {
 			return s.env, nil
+		}
+		if gone := s.env.Gone(ctx); gone != nil {
+			s.goneLocked(ctx, gone)
+			return nil, gone
 		}
 		// A stack a drill left unresettable is replaced, not reused.
 		s.opts.Progress("reset stack: %v; starting a new one", err)
@@ -260,6 +270,26 @@ func (s *Suite) closeLocked(ctx context.Context) error {
 	}
 	s.env, s.envErr, s.feature, s.envUsed = nil, nil, "", false
 	return err
+}
+
+// stackGone ends the run's use of a stack that disappeared under a drill:
+// what is left of it is removed now, and later drills fail at once.
+func (s *Suite) stackGone(ctx context.Context, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.goneLocked(ctx, err)
+}
+
+func (s *Suite) goneLocked(ctx context.Context, err error) {
+	if s.goneErr != nil {
+		return
+	}
+	s.goneErr = err
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if cerr := s.closeLocked(cctx); cerr != nil {
+		s.opts.Progress("stopping what is left of the stack: %v (run `firedrill cleanup %s`)", cerr, s.runID)
+	}
 }
 
 // Close stops the stack, if one runs, and the ack server.
@@ -313,6 +343,9 @@ func (s *Suite) EnvironmentError() error {
 	defer s.mu.Unlock()
 	if s.ackErr != nil {
 		return s.ackErr
+	}
+	if s.goneErr != nil {
+		return s.goneErr
 	}
 	for _, d := range s.drills {
 		if d.Error != "" && strings.Contains(d.Error, stack.ErrUnavailable.Error()) {

@@ -158,7 +158,9 @@ func (d *Docker) prepare(ctx context.Context, env *Env) (*dockerRun, error) {
 	if err := wireHost(env); err != nil {
 		return nil, err
 	}
-	return &dockerRun{Docker: d, env: env, cli: cli, nw: nw, timeout: env.Config.StartupTimeout.D()}, nil
+	r := &dockerRun{Docker: d, env: env, cli: cli, nw: nw, timeout: env.Config.StartupTimeout.D()}
+	env.gone = r.dockerGone
+	return r, nil
 }
 
 // inNetwork are the addresses of Postgres and Redis on the run's network,
@@ -182,10 +184,11 @@ func (r *dockerRun) common(service string, containerPort int) []testcontainers.C
 
 func tcpPort(p int) string { return strconv.Itoa(p) + "/tcp" }
 
-// track has Close terminate c, which a failed run may return half made.
+// track has Close terminate c, which a failed run may return half made
+// and someone else may have removed already.
 func (r *dockerRun) track(c testcontainers.Container) {
 	if c != nil {
-		r.env.onClose(func(ctx context.Context) error { return c.Terminate(ctx) })
+		r.env.onClose(func(ctx context.Context) error { return ignoreNotFound(c.Terminate(ctx)) })
 	}
 }
 

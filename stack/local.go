@@ -113,6 +113,7 @@ func (l *Local) prepare(env *Env) (*localRun, error) {
 		return nil, err
 	}
 	env.onClose(func(context.Context) error { return os.RemoveAll(dir) })
+	env.gone = localGone(dir)
 	// Files a drill leaves where the service runs (a data-deletion fault's
 	// backup) are on this host with the local provider.
 	env.onClose(func(context.Context) error { return removeRunFiles(l.runID) })
