@@ -194,7 +194,7 @@ func (r *dockerRun) track(c testcontainers.Container) {
 
 // control registers the table's service name, run in c.
 func (r *dockerRun) control(name string, c testcontainers.Container) {
-	r.env.addService(&dockerService{name: name, c: c, cli: r.cli, ready: spec(name).readiness(r.env)})
+	r.env.addService(&dockerService{name: name, run: r.runID, c: c, cli: r.cli, ready: spec(name).readiness(r.env)})
 }
 
 func (r *dockerRun) startPostgres(ctx context.Context) error {
@@ -319,9 +319,10 @@ func bindLoopback(containerPort string, hostPort int) testcontainers.CustomizeRe
 	})
 }
 
-// dockerService controls one container.
+// dockerService controls one container of run.
 type dockerService struct {
 	name  string
+	run   string
 	c     testcontainers.Container
 	cli   *testcontainers.DockerClient
 	ready func(context.Context) error
@@ -329,7 +330,31 @@ type dockerService struct {
 
 func (s *dockerService) Name() string { return s.name }
 
+// owned is the last check before acting on the container (stop, kill,
+// pause, exec, start): it must carry the run's label, or the action is
+// refused. The handle comes from the run's own Start; this makes sure no
+// mistake, now or later, turns a fault on a container another run, a
+// person or another program owns.
+func (s *dockerService) owned(ctx context.Context, action string) error {
+	res, err := s.cli.ContainerInspect(ctx, s.c.GetContainerID(), client.ContainerInspectOptions{})
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", action, s.name, err)
+	}
+	var got string
+	if cfg := res.Container.Config; cfg != nil {
+		got = cfg.Labels[RunLabel]
+	}
+	if s.run == "" || got != s.run {
+		return fmt.Errorf("%s %s: %w: container %s (%.12s) carries %s=%q, not this run's %q",
+			action, s.name, ErrNotOurs, strings.TrimPrefix(res.Container.Name, "/"), s.c.GetContainerID(), RunLabel, got, s.run)
+	}
+	return nil
+}
+
 func (s *dockerService) Stop(ctx context.Context) error {
+	if err := s.owned(ctx, "stop"); err != nil {
+		return err
+	}
 	timeout := 10 * time.Second
 	if err := s.c.Stop(ctx, &timeout); err != nil {
 		return fmt.Errorf("stop %s: %w", s.name, err)
@@ -340,6 +365,9 @@ func (s *dockerService) Stop(ctx context.Context) error {
 // Kill sends SIGKILL (the daemon unpauses a paused container to deliver it)
 // and waits until the container has exited.
 func (s *dockerService) Kill(ctx context.Context) error {
+	if err := s.owned(ctx, "kill"); err != nil {
+		return err
+	}
 	if _, err := s.cli.ContainerKill(ctx, s.c.GetContainerID(), client.ContainerKillOptions{Signal: "KILL"}); err != nil {
 		return fmt.Errorf("kill %s: %w", s.name, err)
 	}
@@ -360,6 +388,9 @@ func (s *dockerService) Kill(ctx context.Context) error {
 }
 
 func (s *dockerService) Start(ctx context.Context) error {
+	if err := s.owned(ctx, "start"); err != nil {
+		return err
+	}
 	st, err := s.c.State(ctx)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", s.name, err)
@@ -386,6 +417,9 @@ func (s *dockerService) Restart(ctx context.Context) error {
 }
 
 func (s *dockerService) Pause(ctx context.Context) error {
+	if err := s.owned(ctx, "pause"); err != nil {
+		return err
+	}
 	if _, err := s.cli.ContainerPause(ctx, s.c.GetContainerID(), client.ContainerPauseOptions{}); err != nil {
 		return fmt.Errorf("pause %s: %w", s.name, err)
 	}
@@ -393,6 +427,9 @@ func (s *dockerService) Pause(ctx context.Context) error {
 }
 
 func (s *dockerService) Unpause(ctx context.Context) error {
+	if err := s.owned(ctx, "unpause"); err != nil {
+		return err
+	}
 	if _, err := s.cli.ContainerUnpause(ctx, s.c.GetContainerID(), client.ContainerUnpauseOptions{}); err != nil {
 		return fmt.Errorf("unpause %s: %w", s.name, err)
 	}
@@ -403,6 +440,9 @@ func (s *dockerService) Unpause(ctx context.Context) error {
 }
 
 func (s *dockerService) Exec(ctx context.Context, cmd ...string) (ExecResult, error) {
+	if err := s.owned(ctx, "exec in"); err != nil {
+		return ExecResult{ExitCode: -1}, err
+	}
 	code, r, err := s.c.Exec(ctx, cmd, tcexec.Multiplexed())
 	if err != nil {
 		return ExecResult{ExitCode: -1}, fmt.Errorf("exec in %s: %w", s.name, err)

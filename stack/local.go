@@ -138,7 +138,7 @@ func (r *localRun) runEnv() string { return "FIREDRILL_RUN=" + r.runID }
 // with the stack.
 func (r *localRun) service(name string, cmd, extraEnv []string) *procService {
 	s := &procService{
-		name: name, cmd: cmd, dir: r.dir, log: filepath.Join(r.dir, name+".log"), ready: spec(name).readiness(r.env),
+		name: name, run: r.runID, cmd: cmd, dir: r.dir, log: filepath.Join(r.dir, name+".log"), ready: spec(name).readiness(r.env),
 		env: append(append(os.Environ(), r.runEnv()), extraEnv...), stopSignal: syscall.SIGTERM,
 	}
 	r.env.onClose(s.kill)

@@ -32,6 +32,7 @@ func tail(b []byte) string {
 // service answers.
 type procService struct {
 	name       string
+	run        string
 	cmd        []string
 	env        []string
 	dir        string
@@ -139,7 +140,29 @@ func (s *procService) signal(sig syscall.Signal) error {
 	if !s.running() {
 		return fmt.Errorf("%s is not running", s.name)
 	}
+	if err := s.owned(s.proc.Pid, "signal"); err != nil {
+		return err
+	}
 	return signalTree(s.proc.Pid, sig)
+}
+
+// owned is the last check before signalling pid: it must carry the run's
+// mark (FIREDRILL_RUN=<id> in its environment), or the action is refused.
+// A process that has exited (a zombie, whose environment reads empty)
+// has nothing left to harm; a live one whose environment cannot be read
+// is refused.
+func (s *procService) owned(pid int, action string) error {
+	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if (err != nil || len(env) == 0) && !alive(pid) {
+		return nil
+	}
+	want := []byte("FIREDRILL_RUN=" + s.run)
+	for _, kv := range bytes.Split(env, []byte{0}) {
+		if s.run != "" && bytes.Equal(kv, want) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s %s: %w: process %d does not carry FIREDRILL_RUN=%s", action, s.name, ErrNotOurs, pid, s.run)
 }
 
 // signalTree signals pid's process group and every descendant of pid in a
@@ -216,6 +239,9 @@ func (s *procService) Stop(ctx context.Context) error {
 	}
 	done, pid, paused := s.done, s.proc.Pid, s.paused
 	s.mu.Unlock()
+	if err := s.owned(pid, "stop"); err != nil {
+		return err
+	}
 	_ = syscall.Kill(-pid, s.stopSignal)
 	if paused {
 		_ = signalTree(pid, syscall.SIGCONT)
@@ -265,6 +291,9 @@ func (s *procService) Kill(ctx context.Context) error {
 	}
 	done, pid := s.done, s.proc.Pid
 	s.mu.Unlock()
+	if err := s.owned(pid, "kill"); err != nil {
+		return err
+	}
 	kids := descendants(pid)
 	_ = signalTree(pid, syscall.SIGKILL)
 	_ = signalTree(pid, syscall.SIGCONT)
