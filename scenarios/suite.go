@@ -237,7 +237,7 @@ func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
 		cerr := s.closeLocked(cctx)
 		cancel()
 		if cerr != nil {
-			s.opts.Progress("stopping the stack: %v (run `firedrill cleanup`)", cerr)
+			s.opts.Progress("stopping the stack: %v (run `firedrill cleanup --run %s`)", cerr, s.runID)
 		}
 	}
 	s.feature = feature
@@ -288,7 +288,7 @@ func (s *Suite) goneLocked(ctx context.Context, err error) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	if cerr := s.closeLocked(cctx); cerr != nil {
-		s.opts.Progress("stopping what is left of the stack: %v (run `firedrill cleanup %s`)", cerr, s.runID)
+		s.opts.Progress("stopping what is left of the stack: %v (run `firedrill cleanup --run %s`)", cerr, s.runID)
 	}
 }
 

@@ -62,7 +62,7 @@ func goneCheck(ctx context.Context, cli containerLister, runID string, want map[
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%w: the Docker daemon stopped answering (%v); the run's containers are out of reach: "+
-				"once it is back, `firedrill cleanup %s` removes them", ErrGone, err, runID)
+				"once it is back, `firedrill cleanup --run %s` removes them", ErrGone, err, runID)
 		}
 		select {
 		case <-ctx.Done():

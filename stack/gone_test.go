@@ -74,7 +74,7 @@ func TestGoneWhenTheDaemonStops(t *testing.T) {
 	err = goneCheck(context.Background(), cli, "run-1", runServices)
 	require.ErrorIs(t, err, ErrGone)
 	assert.Contains(t, err.Error(), "the Docker daemon stopped answering")
-	assert.Contains(t, err.Error(), "firedrill cleanup run-1")
+	assert.Contains(t, err.Error(), "firedrill cleanup --run run-1")
 	assert.Less(t, time.Since(start), 5*time.Second, "decided within seconds")
 }
 
