@@ -24,13 +24,13 @@
 # finished before the signal).
 #
 # Variables: SOAK_N (20), SOAK_PROVIDERS ("docker local"), SOAK_MAX_DELAY
-# (45), SOAK_FEATURES (two shipped drills with faults that touch services
+# (30: both drills take longer on either provider here), SOAK_FEATURES (two shipped drills with faults that touch services
 # and files), SOAK_KEEP=1 keeps each try's directory for reading.
 set -uo pipefail
 
 N=${SOAK_N:-20}
 PROVIDERS=${SOAK_PROVIDERS:-docker local}
-MAX_DELAY=${SOAK_MAX_DELAY:-45}
+MAX_DELAY=${SOAK_MAX_DELAY:-30}
 FEATURES=${SOAK_FEATURES:-features/db_pool_exhaustion.feature features/data_deletion.feature}
 BIN=${BIN:-bin}
 FD="$BIN/firedrill"
@@ -81,10 +81,19 @@ for provider in $PROVIDERS; do
 		mkdir -p "$try/tmp" "$try/out"
 		chmod 755 "$try" "$try/tmp"
 		# The try's own TMPDIR: whatever is left in it is the run's.
-		# shellcheck disable=SC2086
-		TMPDIR="$try/tmp" "$FD" run $FEATURES --provider "$provider" --out "$try/out" \
-			--ack-addr 127.0.0.1:0 >"$try/stdout" 2>"$try/stderr" &
-		pid=$!
+		# The run is waited on by a subshell of its own, which keeps its exit
+		# code (and keeps the shell's "Killed" notice off the output).
+		(
+			# shellcheck disable=SC2086
+			TMPDIR="$try/tmp" "$FD" run $FEATURES --provider "$provider" --out "$try/out" \
+				--ack-addr 127.0.0.1:0 >"$try/stdout" 2>"$try/stderr" &
+			echo $! >"$try/pid"
+			wait $!
+			echo $? >"$try/code"
+		) 2>/dev/null &
+		runner=$!
+		until [ -s "$try/pid" ]; do sleep 0.05; done
+		pid=$(cat "$try/pid")
 		id=""
 		for _ in $(seq 1 600); do
 			id=$(sed -n 's/^firedrill: run \([^:]*\):.*/\1/p' "$try/stderr" | head -1)
@@ -92,8 +101,8 @@ for provider in $PROVIDERS; do
 			sleep 0.1
 		done
 		if [ -z "$id" ]; then
-			wait "$pid"
-			echo "soak: $provider try $i: the run never started (exit $?): $(tail -1 "$try/stderr")" >&2
+			wait "$runner"
+			echo "soak: $provider try $i: the run never started (exit $(cat "$try/code")): $(tail -1 "$try/stderr")" >&2
 			bad=$((bad + 1))
 			continue
 		fi
@@ -107,8 +116,8 @@ for provider in $PROVIDERS; do
 			kill -KILL "$pid" 2>/dev/null
 			bad=$((bad + 1))
 		fi
-		{ wait "$pid"; } 2>/dev/null # no "Killed" notice from the shell
-		code=$?
+		wait "$runner"
+		code=$(cat "$try/code")
 		case "$sig:$code" in
 		KILL:137 | INT:130 | TERM:130 | INT:0 | INT:1 | TERM:0 | TERM:1) ;;
 		*)
