@@ -150,7 +150,7 @@ func (d *Docker) prepare(ctx context.Context, env *Env) (*dockerRun, error) {
 	}
 	env.onClose(func(context.Context) error { return cli.Close() })
 	d.progress.say("creating network")
-	nw, err := network.New(ctx, network.WithLabels(map[string]string{RunLabel: d.runID}))
+	nw, err := network.New(ctx, network.WithLabels(map[string]string{RunLabel: d.runID, OwnerLabel: owner()}))
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
 	}
@@ -176,7 +176,7 @@ func (r *dockerRun) inNetwork() (pgURL, redisURL string) {
 func (r *dockerRun) common(service string, containerPort int) []testcontainers.ContainerCustomizer {
 	return []testcontainers.ContainerCustomizer{
 		network.WithNetwork([]string{service}, r.nw),
-		testcontainers.WithLabels(map[string]string{RunLabel: r.runID, "firedrill.service": service}),
+		testcontainers.WithLabels(map[string]string{RunLabel: r.runID, OwnerLabel: owner(), "firedrill.service": service}),
 		testcontainers.WithName("firedrill-" + r.runID + "-" + service),
 		bindLoopback(tcpPort(containerPort), r.env.hostPorts[service]),
 	}
