@@ -288,7 +288,9 @@ func (s *Suite) goneLocked(ctx context.Context, err error) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	if cerr := s.closeLocked(cctx); cerr != nil {
-		s.opts.Progress("stopping what is left of the stack: %v (run `firedrill cleanup --run %s`)", cerr, s.runID)
+		// Every container fails alike when the daemon is gone: one line.
+		first, _, _ := strings.Cut(cerr.Error(), "\n")
+		s.opts.Progress("could not remove what is left of the stack (%s); run `firedrill cleanup --run %s`", first, s.runID)
 	}
 }
 
