@@ -10,7 +10,8 @@
 # stacks, are never looked at or touched):
 #   containers  with the label firedrill.run=<id>
 #   networks    with the label firedrill.run=<id>
-#   processes   with FIREDRILL_RUN=<id> in their environment
+#   processes   with FIREDRILL_RUN=<id> in their environment, or running in
+#               the try's own TMPDIR
 #   files       anything left in the try's own TMPDIR (the local provider's
 #               directory, backups, the monitoring TSDB), and half-written
 #               report files (.<name>-*) in its --out
@@ -45,15 +46,20 @@ trap '[ "${SOAK_KEEP:-}" = 1 ] || rm -rf "$work"' EXIT
 tries=0 containers=0 networks=0 processes=0 files=0 unrecovered=0 bad=0
 signals=(INT TERM KILL)
 
-# leaks prints "containers networks processes" carrying run id $1.
+# leaks prints "containers networks processes" of run id $1, whose
+# TMPDIR is $2: processes are found by FIREDRILL_RUN in their environment,
+# or, for those that write their titles over it (Redis, PostgreSQL), by
+# running in that TMPDIR.
 leaks() {
-	local id=$1 c=0 n=0 p=0 f
+	local id=$1 tmp=$2 c=0 n=0 p=0 d
 	if command -v docker >/dev/null; then
 		c=$(docker ps -aq --filter "label=firedrill.run=$id" | wc -l)
 		n=$(docker network ls -q --filter "label=firedrill.run=$id" | wc -l)
 	fi
-	for f in /proc/[0-9]*/environ; do
-		grep -qsa "FIREDRILL_RUN=$id" "$f" && p=$((p + 1))
+	for d in /proc/[0-9]*; do
+		if grep -qsa "FIREDRILL_RUN=$id" "$d/environ" || [[ "$(readlink "$d/cwd" 2>/dev/null)" == "$tmp"/* ]]; then
+			p=$((p + 1))
+		fi
 	done
 	echo "$c $n $p"
 }
@@ -132,7 +138,7 @@ for provider in $PROVIDERS; do
 			u=$(unrecovered_in "$try/out/result.json")
 			unrecovered=$((unrecovered + u))
 		fi
-		read -r c n p < <(leaks "$id")
+		read -r c n p < <(leaks "$id" "$try/tmp")
 		f=$(find "$try/tmp" -mindepth 1 -maxdepth 1 | wc -l)
 		f=$((f + $(find "$try/out" -name '.*-*' | wc -l)))
 		containers=$((containers + c)) networks=$((networks + n)) processes=$((processes + p)) files=$((files + f))

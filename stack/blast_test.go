@@ -96,8 +96,8 @@ func TestFaultsRefuseAContainerNotOfTheirRun(t *testing.T) {
 	}
 }
 
-// The local provider's guard: a process without the run's FIREDRILL_RUN
-// is never signalled.
+// The local provider's guard: a process its service did not spawn (here
+// another run's, though a child of this process) is never signalled.
 func TestFaultsRefuseAProcessNotOfTheirRun(t *testing.T) {
 	cmd := exec.Command("sleep", "600")
 	cmd.Env = []string{"FIREDRILL_RUN=20990101-000000-000000", "PATH=" + os.Getenv("PATH")} // another run's
@@ -125,4 +125,24 @@ func TestFaultsRefuseAProcessNotOfTheirRun(t *testing.T) {
 	require.NoError(t, err)
 	fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
 	assert.NotContains(t, "TtZX", fields[0], "the process runs on, neither stopped (T) nor gone (Z, X)")
+}
+
+// Cleanup finds every process of a local run, also Redis and PostgreSQL,
+// which write their process titles over the environment that carries
+// FIREDRILL_RUN.
+func TestLeftoversOfALocalRunIncludeRedisAndPostgres(t *testing.T) {
+	env := stacktest.Start(t, "local", stacktest.Config(t).Stack)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l, err := stack.FindLeftovers(ctx, env.RunID)
+	require.NoError(t, err)
+	comms := map[string]bool{}
+	for _, pid := range l.Processes {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+		if err == nil {
+			comms[strings.TrimSpace(string(b))] = true
+		}
+	}
+	assert.True(t, comms["redis-server"], "redis-server among %v", comms)
+	assert.True(t, comms["postgres"], "postgres among %v", comms)
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/moby/moby/client"
@@ -187,9 +188,38 @@ func findProcesses(runID string) []process {
 				p.owner = string(v)
 			}
 		}
+		if !found && !bytes.Contains(env, []byte("PATH=")) {
+			// Redis and PostgreSQL write their process titles over their
+			// environment (no PATH is left of it); they run in the run's
+			// directory. A process with its environment intact (a shell
+			// someone opened there) is not the run's.
+			p.run, found = runOfDir(pid, runID)
+		}
 		if found {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// runOfDir is the run whose directory (firedrill-<run id>-…, see
+// runDirPrefix) pid runs in, if it is runID's (any run's when runID is
+// empty).
+func runOfDir(pid int, runID string) (string, bool) {
+	cwd, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "cwd"))
+	if err != nil {
+		return "", false
+	}
+	const idLen = len("20060102-150405-abcdef")
+	for _, part := range strings.Split(cwd, "/") {
+		id, ok := strings.CutPrefix(part, runDirPrefix)
+		if !ok || len(id) <= idLen || id[idLen] != '-' || id[0] != '2' {
+			continue
+		}
+		id = id[:idLen]
+		if runID == "" || id == runID {
+			return id, true
+		}
+	}
+	return "", false
 }

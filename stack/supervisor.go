@@ -45,10 +45,12 @@ type procService struct {
 	// execArgs rewrites an Exec command for the local port (redis-cli -p).
 	execArgs func([]string) []string
 
-	mu     sync.Mutex
-	proc   *os.Process
-	done   chan struct{}
-	paused bool
+	mu   sync.Mutex
+	proc *os.Process
+	// started is proc's start time (procStart), read at spawn.
+	started string
+	done    chan struct{}
+	paused  bool
 }
 
 func (s *procService) Name() string { return s.name }
@@ -112,7 +114,7 @@ func (s *procService) spawn() (chan struct{}, error) {
 		return nil, err
 	}
 	done := make(chan struct{})
-	s.proc, s.done, s.paused = c.Process, done, false
+	s.proc, s.done, s.paused, s.started = c.Process, done, false, procStart(c.Process.Pid)
 	go func() {
 		_ = c.Wait()
 		logf.Close()
@@ -146,23 +148,33 @@ func (s *procService) signal(sig syscall.Signal) error {
 	return signalTree(s.proc.Pid, sig)
 }
 
-// owned is the last check before signalling pid: it must carry the run's
-// mark (FIREDRILL_RUN=<id> in its environment), or the action is refused.
-// A process that has exited (a zombie, whose environment reads empty)
-// has nothing left to harm; a live one whose environment cannot be read
-// is refused.
+// owned is the last check before signalling pid: it must be the process
+// this service spawned (this process's child, with the start time seen at
+// spawn), or the action is refused. Its FIREDRILL_RUN cannot be the test:
+// Redis and PostgreSQL write their process titles over /proc/pid/environ.
+// A process that has exited (a zombie) has nothing left to harm.
 func (s *procService) owned(pid int, action string) error {
-	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
-	if (err != nil || len(env) == 0) && !alive(pid) {
+	if !alive(pid) {
 		return nil
 	}
-	want := []byte("FIREDRILL_RUN=" + s.run)
-	for _, kv := range bytes.Split(env, []byte{0}) {
-		if s.run != "" && bytes.Equal(kv, want) {
-			return nil
-		}
+	if s.started != "" && procStart(pid) == s.started && parentOf(pid) == os.Getpid() {
+		return nil
 	}
-	return fmt.Errorf("%s %s: %w: process %d does not carry FIREDRILL_RUN=%s", action, s.name, ErrNotOurs, pid, s.run)
+	return fmt.Errorf("%s %s: %w: process %d is not the one run %s's %s started", action, s.name, ErrNotOurs, pid, s.run, s.name)
+}
+
+// parentOf is pid's parent process id (0 when unknown).
+func parentOf(pid int) int {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
 }
 
 // signalTree signals pid's process group and every descendant of pid in a
