@@ -155,12 +155,33 @@ func (d *Docker) prepare(ctx context.Context, env *Env) (*dockerRun, error) {
 		return nil, fmt.Errorf("network: %w", err)
 	}
 	env.onClose(func(ctx context.Context) error { return nw.Remove(ctx) })
+	// Run after the tracked containers' Terminate, before the network goes.
+	env.onClose(func(ctx context.Context) error { return sweepContainers(ctx, cli, d.runID) })
 	if err := wireHost(env); err != nil {
 		return nil, err
 	}
 	r := &dockerRun{Docker: d, env: env, cli: cli, nw: nw, timeout: env.Config.StartupTimeout.D()}
 	env.gone = r.dockerGone
 	return r, nil
+}
+
+// sweepContainers removes the run's containers that no handle tracks: one
+// whose create a Ctrl-C cancelled on this side while the daemon went on to
+// make it (seen by make soak: a SIGINT 2 s into a run left a container).
+func sweepContainers(ctx context.Context, cli *testcontainers.DockerClient, runID string) error {
+	f := make(client.Filters).Add("label", RunLabel+"="+runID)
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return fmt.Errorf("list the run's containers: %w", err)
+	}
+	var errs []error
+	for _, c := range cs.Items {
+		_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		if err = ignoreNotFound(err); err != nil {
+			errs = append(errs, fmt.Errorf("remove container %.12s: %w", c.ID, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // inNetwork are the addresses of Postgres and Redis on the run's network,
