@@ -18,7 +18,7 @@ export FIREDRILL_APP_IMAGE               ?= firedrill/demoapp:dev
 export TESTCONTAINERS_HOST_OVERRIDE      ?= 127.0.0.1
 export TESTCONTAINERS_RYUK_DISABLED      ?= true
 
-.PHONY: help build test test-slow fuzz drill images mocks lint bench cleanup setup
+.PHONY: help build test test-slow fuzz soak drill images mocks lint bench cleanup setup
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,12 @@ fuzz: ## run every fuzz target (func Fuzz* of the *_fuzz_test.go files) for FUZZ
 	    $(GO) test -run='^$$' -fuzz="^$$t\$$" -fuzztime=$(FUZZTIME) $$(dirname $$f); \
 	  done; \
 	done
+
+# Tries per provider; not part of make test (it takes minutes per try).
+SOAK_N ?= 20
+
+soak: images build ## interrupt drills at random moments (SIGINT, SIGTERM, SIGKILL then cleanup) SOAK_N times per provider (default 20) and print what was left behind; run before each release
+	SOAK_N=$(SOAK_N) BIN=$(BIN) scripts/soak.sh
 
 drill: images build ## run the shipped drills (features/) and write the HTML score report
 	@# Exit 1 means the drills ran and one missed a target: that is a finding

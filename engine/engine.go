@@ -74,7 +74,16 @@ type Engine struct {
 	queued []func(context.Context)
 	// stop ends the run loop at the next tick boundary (Stop).
 	stop atomic.Bool
+	// checked is when the loop last asked whether the stack is gone;
+	// gone is the answer that ended the drill.
+	checked time.Time
+	gone    error
 }
+
+// goneEvery is how often, in wall time, the tick loop asks the stack
+// whether it is still there: a removed container looks like an outage to
+// probes and scrapes, and only the provider can tell the two apart.
+const goneEvery = time.Second
 
 type fault struct {
 	name   string
@@ -190,6 +199,13 @@ func (e *Engine) run(ctx context.Context, until func() bool) error {
 		if e.stop.Load() {
 			return true
 		}
+		if time.Since(e.checked) >= goneEvery {
+			e.checked = time.Now()
+			if err := e.checkGone(ctx); err != nil {
+				stopped = err
+				return true
+			}
+		}
 		if err := e.pager.Err(); err != nil {
 			stopped = err
 			return true
@@ -203,7 +219,31 @@ func (e *Engine) run(ctx context.Context, until func() bool) error {
 		}
 		return false
 	})
+	if (err != nil || stopped != nil) && ctx.Err() == nil {
+		// A tick or a responder that failed may have failed because the
+		// stack went.
+		if gerr := e.checkGone(ctx); gerr != nil {
+			return gerr
+		}
+	}
 	return errors.Join(err, stopped)
+}
+
+// checkGone asks the stack whether it is still there and, when it is not,
+// records on the timeline what disappeared: the drill ends errored, as an
+// environment problem, not as the fault's effect.
+func (e *Engine) checkGone(ctx context.Context) error {
+	if e.gone != nil {
+		return e.gone
+	}
+	err := e.env.Gone(ctx)
+	if err == nil {
+		return nil
+	}
+	e.gone = err
+	e.timeline.Record(incident.Milestone{Kind: incident.Note, Actor: "drill", Subject: "stack gone", Detail: err.Error(), Drill: e.clock.TickTime()})
+	e.spec.Progress("  %s  %v", e.when(e.clock.TickTime()), err)
+	return err
 }
 
 // Later runs fn in the tick loop, between two ticks, with the loop's
@@ -265,10 +305,17 @@ func (e *Engine) Inject(ctx context.Context, name string, params map[string]stri
 	e.timeline.Record(incident.Milestone{Kind: incident.FaultInjected, Actor: "injector", Subject: name, Labels: params})
 	e.spec.Progress("  %s  fault %s injected", e.when(e.clock.Now()), name)
 	if err := inj.Inject(ctx, e.target(params)); err != nil {
+		if gerr := e.checkGone(ctx); gerr != nil {
+			return fmt.Errorf("inject %s: %w", name, gerr)
+		}
 		return fmt.Errorf("inject %s: %w", name, err)
 	}
 	return nil
 }
+
+// Gone is why the drill ended on a stack that disappeared under it
+// (wrapping stack.ErrGone), nil otherwise.
+func (e *Engine) Gone() error { return e.gone }
 
 // Faulted says whether a fault was injected.
 func (e *Engine) Faulted() bool { return len(e.faults) > 0 }
@@ -323,8 +370,14 @@ func (e *Engine) Watch(ctx context.Context, d time.Duration, each func(at time.D
 
 // Recover undoes every injected fault, newest first, even when ctx is
 // cancelled (a Ctrl-C must not leave a fault behind), and records each.
+// On a stack that is gone it tries briefly: what is left of the stack is
+// about to be removed, and the run must end within seconds.
 func (e *Engine) Recover(ctx context.Context) error {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+	limit := 2 * time.Minute
+	if e.gone != nil {
+		limit = 10 * time.Second
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), limit)
 	defer cancel()
 	var errs []error
 	for i := len(e.faults) - 1; i >= 0; i-- {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -319,6 +320,11 @@ func set(field reflect.Value, p Param, s string) error {
 		f, err := strconv.ParseFloat(s, field.Type().Bits())
 		if err != nil {
 			return errors.New("not a number")
+		}
+		// ParseFloat reads NaN and Inf, which no bound refuses (NaN
+		// compares false with everything): a fault would multiply by them.
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return errors.New("not a finite number")
 		}
 		if err := inRange(f); err != nil {
 			return err

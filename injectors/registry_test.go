@@ -84,6 +84,11 @@ func TestRegistryRejectsBadInput(t *testing.T) {
 		"not in the enum":   {map[string]string{"mode": "medium"}, []string{`mode = "medium"`, "one of soft, hard"}},
 		"not a bool":        {map[string]string{"on": "maybe"}, []string{`on = "maybe"`, "true or false"}},
 		"not a duration":    {map[string]string{"wait": "soon"}, []string{`wait = "soon"`, "duration"}},
+		"NaN":               {map[string]string{"ratio": "NaN"}, []string{`ratio = "NaN"`, "not a finite number", "number from 0 to 1"}},
+		"nan":               {map[string]string{"ratio": "nan"}, []string{`ratio = "nan"`, "not a finite number"}},
+		"Inf":               {map[string]string{"ratio": "Inf"}, []string{`ratio = "Inf"`, "not a finite number"}},
+		"-infinity":         {map[string]string{"ratio": "-infinity"}, []string{`ratio = "-infinity"`, "not a finite number"}},
+		"overflow":          {map[string]string{"ratio": "1e999"}, []string{`ratio = "1e999"`, "not a number"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := r.new("fake", tc.params)
@@ -95,6 +100,36 @@ func TestRegistryRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// A float parameter with no bounds refuses NaN and Inf as well, and so do
+// the shipped faults' float parameters.
+func TestFloatParamsRefuseNaNAndInf(t *testing.T) {
+	r := &registry{}
+	r.register("unbounded", func() Injector { return new(unboundedFault) })
+	for _, v := range []string{"NaN", "+Inf", "-Inf", "infinity"} {
+		_, err := r.new("unbounded", map[string]string{"scale": v})
+		require.ErrorIs(t, err, ErrBadParam, v)
+		assert.ErrorContains(t, err, "not a finite number", v)
+	}
+	inj, err := r.new("unbounded", map[string]string{"scale": "-2.5e3"})
+	require.NoError(t, err)
+	assert.Equal(t, -2500.0, inj.(*unboundedFault).Scale)
+
+	for fault, param := range map[string]string{"traffic-surge": "factor", "auth-attack": "rate"} {
+		for _, v := range []string{"NaN", "Inf"} {
+			_, err := New(fault, map[string]string{param: v})
+			require.ErrorIs(t, err, ErrBadParam, "%s %s=%s", fault, param, v)
+			assert.ErrorContains(t, err, "not a finite number")
+		}
+	}
+}
+
+type unboundedFault struct {
+	Scale float64 `param:"scale" help:"any number"`
+}
+
+func (*unboundedFault) Inject(context.Context, Target) error  { return nil }
+func (*unboundedFault) Recover(context.Context, Target) error { return nil }
 
 func TestRegistryRunsValidator(t *testing.T) {
 	r := newTestRegistry(t)

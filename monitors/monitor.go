@@ -162,7 +162,9 @@ func New(env *stack.Env, clock *incident.Clock, timeline *incident.Timeline, cfg
 // Close removes. The WAL is off: a drill's samples live as long as the
 // drill.
 func (m *Monitor) openStorage() error {
-	dir, err := os.MkdirTemp("", "firedrill-tsdb-")
+	// Named after the run, so that `firedrill cleanup --run ID` finds it
+	// when the run was killed before Close.
+	dir, err := os.MkdirTemp("", "firedrill-"+m.env.RunID+"-tsdb-")
 	if err != nil {
 		return fmt.Errorf("open tsdb: %w", err)
 	}

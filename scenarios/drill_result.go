@@ -15,6 +15,7 @@ import (
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/scorer"
+	"github.com/firedrill/firedrill/stack"
 )
 
 // finish recovers every fault the drill injected (even when a step
@@ -41,6 +42,9 @@ func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
 	}
 	out.Checks = d.checks()
 	err := errors.Join(errs...)
+	if gone := d.gone(err); gone != nil {
+		d.suite.stackGone(ctx, gone)
+	}
 	if err != nil {
 		out.Error = err.Error()
 	}
@@ -58,6 +62,17 @@ func (d *Drill) finish(ctx context.Context, stepErr error) reports.Drill {
 		out.Verdict = &v
 	}
 	return out
+}
+
+// gone is the stack error that ended the drill, if its stack disappeared.
+func (d *Drill) gone(err error) error {
+	if d.engine != nil && d.engine.Gone() != nil {
+		return d.engine.Gone()
+	}
+	if errors.Is(err, stack.ErrGone) {
+		return err
+	}
+	return nil
 }
 
 // statusOf: a drill interrupted before it finished is aborted; one that

@@ -85,6 +85,9 @@ type Suite struct {
 	// consoleErr is why the console could not be served: the run's
 	// environment error, as the stack's is.
 	consoleErr error
+	// goneErr is why the run's stack disappeared (stack.ErrGone): the
+	// rest of the run fails at once with it.
+	goneErr error
 }
 
 // consoleURLs are where people open the console's views, tokens included.
@@ -246,6 +249,9 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.goneErr != nil {
+		return nil, fmt.Errorf("not run: %w", s.goneErr)
+	}
 	if s.envErr != nil && s.feature == feature {
 		return nil, s.envErr
 	}
@@ -266,13 +272,17 @@ func (s *Suite) stack(ctx context.Context, feature string) (*stack.Env, error) {
 		if err == nil {
 			return s.env, nil
 		}
+		if gone := s.env.Gone(ctx); gone != nil {
+			s.goneLocked(ctx, gone)
+			return nil, gone
+		}
 		// A stack a drill left unresettable is replaced, not reused.
 		s.opts.Progress("reset stack: %v; starting a new one", err)
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		cerr := s.closeLocked(cctx)
 		cancel()
 		if cerr != nil {
-			s.opts.Progress("stopping the stack: %v (run `firedrill cleanup`)", cerr)
+			s.opts.Progress("stopping the stack: %v (run `firedrill cleanup --run %s`)", cerr, s.runID)
 		}
 	}
 	s.feature = feature
@@ -305,6 +315,28 @@ func (s *Suite) closeLocked(ctx context.Context) error {
 	}
 	s.env, s.envErr, s.feature, s.envUsed = nil, nil, "", false
 	return err
+}
+
+// stackGone ends the run's use of a stack that disappeared under a drill:
+// what is left of it is removed now, and later drills fail at once.
+func (s *Suite) stackGone(ctx context.Context, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.goneLocked(ctx, err)
+}
+
+func (s *Suite) goneLocked(ctx context.Context, err error) {
+	if s.goneErr != nil {
+		return
+	}
+	s.goneErr = err
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if cerr := s.closeLocked(cctx); cerr != nil {
+		// Every container fails alike when the daemon is gone: one line.
+		first, _, _ := strings.Cut(cerr.Error(), "\n")
+		s.opts.Progress("could not remove what is left of the stack (%s); run `firedrill cleanup --run %s`", first, s.runID)
+	}
 }
 
 // Close stops the stack, if one runs, and the console: nothing of the
@@ -360,6 +392,9 @@ func (s *Suite) EnvironmentError() error {
 	defer s.mu.Unlock()
 	if s.consoleErr != nil {
 		return s.consoleErr
+	}
+	if s.goneErr != nil {
+		return s.goneErr
 	}
 	for _, d := range s.drills {
 		if d.Error != "" && strings.Contains(d.Error, stack.ErrUnavailable.Error()) {

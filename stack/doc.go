@@ -8,5 +8,9 @@
 // Reset that puts Postgres back to its seeded state and flushes Redis without
 // restarting anything, and Close. Everything a run creates carries the label
 // (or, for processes, the environment variable) firedrill.run=<run id>, so
-// Cleanup can find what a killed run left behind.
+// Cleanup can find what a killed run left behind. Every service action
+// checks its target first and refuses (ErrNotOurs) a container without the
+// run's label, or a process other than the one the run spawned. Env.Gone tells a stack that
+// disappeared (a container removed, the Docker daemon stopped: ErrGone)
+// from services that are merely down.
 package stack

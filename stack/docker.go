@@ -150,15 +150,38 @@ func (d *Docker) prepare(ctx context.Context, env *Env) (*dockerRun, error) {
 	}
 	env.onClose(func(context.Context) error { return cli.Close() })
 	d.progress.say("creating network")
-	nw, err := network.New(ctx, network.WithLabels(map[string]string{RunLabel: d.runID}))
+	nw, err := network.New(ctx, network.WithLabels(map[string]string{RunLabel: d.runID, OwnerLabel: owner()}))
 	if err != nil {
 		return nil, fmt.Errorf("network: %w", err)
 	}
 	env.onClose(func(ctx context.Context) error { return nw.Remove(ctx) })
+	// Run after the tracked containers' Terminate, before the network goes.
+	env.onClose(func(ctx context.Context) error { return sweepContainers(ctx, cli, d.runID) })
 	if err := wireHost(env); err != nil {
 		return nil, err
 	}
-	return &dockerRun{Docker: d, env: env, cli: cli, nw: nw, timeout: env.Config.StartupTimeout.D()}, nil
+	r := &dockerRun{Docker: d, env: env, cli: cli, nw: nw, timeout: env.Config.StartupTimeout.D()}
+	env.gone = r.dockerGone
+	return r, nil
+}
+
+// sweepContainers removes the run's containers that no handle tracks: one
+// whose create a Ctrl-C cancelled on this side while the daemon went on to
+// make it (seen by make soak: a SIGINT 2 s into a run left a container).
+func sweepContainers(ctx context.Context, cli *testcontainers.DockerClient, runID string) error {
+	f := make(client.Filters).Add("label", RunLabel+"="+runID)
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return fmt.Errorf("list the run's containers: %w", err)
+	}
+	var errs []error
+	for _, c := range cs.Items {
+		_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		if err = ignoreNotFound(err); err != nil {
+			errs = append(errs, fmt.Errorf("remove container %.12s: %w", c.ID, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // inNetwork are the addresses of Postgres and Redis on the run's network,
@@ -174,7 +197,7 @@ func (r *dockerRun) inNetwork() (pgURL, redisURL string) {
 func (r *dockerRun) common(service string, containerPort int) []testcontainers.ContainerCustomizer {
 	return []testcontainers.ContainerCustomizer{
 		network.WithNetwork([]string{service}, r.nw),
-		testcontainers.WithLabels(map[string]string{RunLabel: r.runID, "firedrill.service": service}),
+		testcontainers.WithLabels(map[string]string{RunLabel: r.runID, OwnerLabel: owner(), "firedrill.service": service}),
 		testcontainers.WithName("firedrill-" + r.runID + "-" + service),
 		bindLoopback(tcpPort(containerPort), r.env.hostPorts[service]),
 	}
@@ -182,16 +205,17 @@ func (r *dockerRun) common(service string, containerPort int) []testcontainers.C
 
 func tcpPort(p int) string { return strconv.Itoa(p) + "/tcp" }
 
-// track has Close terminate c, which a failed run may return half made.
+// track has Close terminate c, which a failed run may return half made
+// and someone else may have removed already.
 func (r *dockerRun) track(c testcontainers.Container) {
 	if c != nil {
-		r.env.onClose(func(ctx context.Context) error { return c.Terminate(ctx) })
+		r.env.onClose(func(ctx context.Context) error { return ignoreNotFound(c.Terminate(ctx)) })
 	}
 }
 
 // control registers the table's service name, run in c.
 func (r *dockerRun) control(name string, c testcontainers.Container) {
-	r.env.addService(&dockerService{name: name, c: c, cli: r.cli, ready: spec(name).readiness(r.env)})
+	r.env.addService(&dockerService{name: name, run: r.runID, c: c, cli: r.cli, ready: spec(name).readiness(r.env)})
 }
 
 func (r *dockerRun) startPostgres(ctx context.Context) error {
@@ -316,9 +340,10 @@ func bindLoopback(containerPort string, hostPort int) testcontainers.CustomizeRe
 	})
 }
 
-// dockerService controls one container.
+// dockerService controls one container of run.
 type dockerService struct {
 	name  string
+	run   string
 	c     testcontainers.Container
 	cli   *testcontainers.DockerClient
 	ready func(context.Context) error
@@ -326,7 +351,31 @@ type dockerService struct {
 
 func (s *dockerService) Name() string { return s.name }
 
+// owned is the last check before acting on the container (stop, kill,
+// pause, exec, start): it must carry the run's label, or the action is
+// refused. The handle comes from the run's own Start; this makes sure no
+// mistake, now or later, turns a fault on a container another run, a
+// person or another program owns.
+func (s *dockerService) owned(ctx context.Context, action string) error {
+	res, err := s.cli.ContainerInspect(ctx, s.c.GetContainerID(), client.ContainerInspectOptions{})
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", action, s.name, err)
+	}
+	var got string
+	if cfg := res.Container.Config; cfg != nil {
+		got = cfg.Labels[RunLabel]
+	}
+	if s.run == "" || got != s.run {
+		return fmt.Errorf("%s %s: %w: container %s (%.12s) carries %s=%q, not this run's %q",
+			action, s.name, ErrNotOurs, strings.TrimPrefix(res.Container.Name, "/"), s.c.GetContainerID(), RunLabel, got, s.run)
+	}
+	return nil
+}
+
 func (s *dockerService) Stop(ctx context.Context) error {
+	if err := s.owned(ctx, "stop"); err != nil {
+		return err
+	}
 	timeout := 10 * time.Second
 	if err := s.c.Stop(ctx, &timeout); err != nil {
 		return fmt.Errorf("stop %s: %w", s.name, err)
@@ -337,6 +386,9 @@ func (s *dockerService) Stop(ctx context.Context) error {
 // Kill sends SIGKILL (the daemon unpauses a paused container to deliver it)
 // and waits until the container has exited.
 func (s *dockerService) Kill(ctx context.Context) error {
+	if err := s.owned(ctx, "kill"); err != nil {
+		return err
+	}
 	if _, err := s.cli.ContainerKill(ctx, s.c.GetContainerID(), client.ContainerKillOptions{Signal: "KILL"}); err != nil {
 		return fmt.Errorf("kill %s: %w", s.name, err)
 	}
@@ -357,6 +409,9 @@ func (s *dockerService) Kill(ctx context.Context) error {
 }
 
 func (s *dockerService) Start(ctx context.Context) error {
+	if err := s.owned(ctx, "start"); err != nil {
+		return err
+	}
 	st, err := s.c.State(ctx)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", s.name, err)
@@ -383,6 +438,9 @@ func (s *dockerService) Restart(ctx context.Context) error {
 }
 
 func (s *dockerService) Pause(ctx context.Context) error {
+	if err := s.owned(ctx, "pause"); err != nil {
+		return err
+	}
 	if _, err := s.cli.ContainerPause(ctx, s.c.GetContainerID(), client.ContainerPauseOptions{}); err != nil {
 		return fmt.Errorf("pause %s: %w", s.name, err)
 	}
@@ -390,6 +448,9 @@ func (s *dockerService) Pause(ctx context.Context) error {
 }
 
 func (s *dockerService) Unpause(ctx context.Context) error {
+	if err := s.owned(ctx, "unpause"); err != nil {
+		return err
+	}
 	if _, err := s.cli.ContainerUnpause(ctx, s.c.GetContainerID(), client.ContainerUnpauseOptions{}); err != nil {
 		return fmt.Errorf("unpause %s: %w", s.name, err)
 	}
@@ -400,6 +461,9 @@ func (s *dockerService) Unpause(ctx context.Context) error {
 }
 
 func (s *dockerService) Exec(ctx context.Context, cmd ...string) (ExecResult, error) {
+	if err := s.owned(ctx, "exec in"); err != nil {
+		return ExecResult{ExitCode: -1}, err
+	}
 	code, r, err := s.c.Exec(ctx, cmd, tcexec.Multiplexed())
 	if err != nil {
 		return ExecResult{ExitCode: -1}, fmt.Errorf("exec in %s: %w", s.name, err)

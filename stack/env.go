@@ -49,9 +49,11 @@ type Env struct {
 	// this host's (containers); see BackupPath.
 	serviceTempDir string
 	data           *dataSnapshot
-	mu             sync.Mutex
-	closers        []func(context.Context) error
-	closed         bool
+	// gone is the provider's Gone check (nil: it cannot tell).
+	gone    func(context.Context) error
+	mu      sync.Mutex
+	closers []func(context.Context) error
+	closed  bool
 }
 
 // snapshotSuffix names the template database that Reset copies from.

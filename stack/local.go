@@ -113,6 +113,7 @@ func (l *Local) prepare(env *Env) (*localRun, error) {
 		return nil, err
 	}
 	env.onClose(func(context.Context) error { return os.RemoveAll(dir) })
+	env.gone = localGone(dir)
 	// Files a drill leaves where the service runs (a data-deletion fault's
 	// backup) are on this host with the local provider.
 	env.onClose(func(context.Context) error { return removeRunFiles(l.runID) })
@@ -131,14 +132,16 @@ func (l *Local) prepare(env *Env) (*localRun, error) {
 }
 
 // runEnv marks every process of the run, for Cleanup.
-func (r *localRun) runEnv() string { return "FIREDRILL_RUN=" + r.runID }
+func (r *localRun) runEnv() []string {
+	return []string{"FIREDRILL_RUN=" + r.runID, "FIREDRILL_OWNER=" + owner()}
+}
 
 // service registers a process of the table's service name, to be closed
 // with the stack.
 func (r *localRun) service(name string, cmd, extraEnv []string) *procService {
 	s := &procService{
-		name: name, cmd: cmd, dir: r.dir, log: filepath.Join(r.dir, name+".log"), ready: spec(name).readiness(r.env),
-		env: append(append(os.Environ(), r.runEnv()), extraEnv...), stopSignal: syscall.SIGTERM,
+		name: name, run: r.runID, cmd: cmd, dir: r.dir, log: filepath.Join(r.dir, name+".log"), ready: spec(name).readiness(r.env),
+		env: append(append(os.Environ(), r.runEnv()...), extraEnv...), stopSignal: syscall.SIGTERM,
 	}
 	r.env.onClose(s.kill)
 	r.env.addService(s)
@@ -193,7 +196,7 @@ func (r *localRun) initdb(ctx context.Context) (data, sock string, err error) {
 	}
 	initdb, _ := pgBin("initdb")
 	c := exec.CommandContext(ctx, initdb, "-D", data, "-U", pg.User, "--pwfile", pwfile, "--auth=scram-sha-256", "--no-sync", "-E", "UTF8", "--locale=C")
-	c.Env = append(os.Environ(), r.runEnv())
+	c.Env = append(os.Environ(), r.runEnv()...)
 	c.SysProcAttr = &syscall.SysProcAttr{Credential: r.cred}
 	if out, err := c.CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("initdb: %w: %s", err, tail(out))

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
 // Name prefixes of the files a run leaves in the host's temporary
@@ -39,9 +41,10 @@ func (e *Env) BackupPath() string {
 }
 
 // removeRunFiles removes a run's files in the host's temporary directory
-// (every run's when runID is empty): the local provider's directory and the
+// (every run's when runID is empty, but those of the runs in keep): the
+// local provider's directory, the drill's monitoring storage and the
 // backups a drill left there (BackupPath).
-func removeRunFiles(runID string) error {
+func removeRunFiles(runID string, keep ...string) error {
 	id := runID
 	if id == "" {
 		id = "2" // run ids start with the year
@@ -50,6 +53,9 @@ func removeRunFiles(runID string) error {
 	for _, pattern := range []string{runDirPrefix + id + "*", backupPrefix + id + "*"} {
 		paths, _ := filepath.Glob(filepath.Join(os.TempDir(), pattern))
 		for _, p := range paths {
+			if slices.ContainsFunc(keep, func(run string) bool { return strings.Contains(filepath.Base(p), run) }) {
+				continue
+			}
 			if err := os.RemoveAll(p); err != nil {
 				errs = append(errs, err)
 			}

@@ -29,6 +29,12 @@ const RunLabel = "firedrill.run"
 // daemon, no PostgreSQL binaries, ...): an environment problem, not a bug.
 var ErrUnavailable = errors.New("stack provider unavailable")
 
+// ErrNotOurs means a service action (stop, kill, pause, exec, ...) was
+// refused because its target does not carry this run's label
+// (firedrill.run=<id>, or FIREDRILL_RUN=<id> for processes): faults and
+// playbooks touch only what their run started.
+var ErrNotOurs = errors.New("not started by this run")
+
 // Stack starts the drill stack. Start returns the partial Env along with an
 // error, so the caller can still Close what did start.
 type Stack interface {

@@ -32,6 +32,7 @@ func tail(b []byte) string {
 // service answers.
 type procService struct {
 	name       string
+	run        string
 	cmd        []string
 	env        []string
 	dir        string
@@ -44,10 +45,12 @@ type procService struct {
 	// execArgs rewrites an Exec command for the local port (redis-cli -p).
 	execArgs func([]string) []string
 
-	mu     sync.Mutex
-	proc   *os.Process
-	done   chan struct{}
-	paused bool
+	mu   sync.Mutex
+	proc *os.Process
+	// started is proc's start time (procStart), read at spawn.
+	started string
+	done    chan struct{}
+	paused  bool
 }
 
 func (s *procService) Name() string { return s.name }
@@ -111,7 +114,7 @@ func (s *procService) spawn() (chan struct{}, error) {
 		return nil, err
 	}
 	done := make(chan struct{})
-	s.proc, s.done, s.paused = c.Process, done, false
+	s.proc, s.done, s.paused, s.started = c.Process, done, false, procStart(c.Process.Pid)
 	go func() {
 		_ = c.Wait()
 		logf.Close()
@@ -139,7 +142,39 @@ func (s *procService) signal(sig syscall.Signal) error {
 	if !s.running() {
 		return fmt.Errorf("%s is not running", s.name)
 	}
+	if err := s.owned(s.proc.Pid, "signal"); err != nil {
+		return err
+	}
 	return signalTree(s.proc.Pid, sig)
+}
+
+// owned is the last check before signalling pid: it must be the process
+// this service spawned (this process's child, with the start time seen at
+// spawn), or the action is refused. Its FIREDRILL_RUN cannot be the test:
+// Redis and PostgreSQL write their process titles over /proc/pid/environ.
+// A process that has exited (a zombie) has nothing left to harm.
+func (s *procService) owned(pid int, action string) error {
+	if !alive(pid) {
+		return nil
+	}
+	if s.started != "" && procStart(pid) == s.started && parentOf(pid) == os.Getpid() {
+		return nil
+	}
+	return fmt.Errorf("%s %s: %w: process %d is not the one run %s's %s started", action, s.name, ErrNotOurs, pid, s.run, s.name)
+}
+
+// parentOf is pid's parent process id (0 when unknown).
+func parentOf(pid int) int {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, _ := strconv.Atoi(f[1])
+	return ppid
 }
 
 // signalTree signals pid's process group and every descendant of pid in a
@@ -216,6 +251,9 @@ func (s *procService) Stop(ctx context.Context) error {
 	}
 	done, pid, paused := s.done, s.proc.Pid, s.paused
 	s.mu.Unlock()
+	if err := s.owned(pid, "stop"); err != nil {
+		return err
+	}
 	_ = syscall.Kill(-pid, s.stopSignal)
 	if paused {
 		_ = signalTree(pid, syscall.SIGCONT)
@@ -265,6 +303,9 @@ func (s *procService) Kill(ctx context.Context) error {
 	}
 	done, pid := s.done, s.proc.Pid
 	s.mu.Unlock()
+	if err := s.owned(pid, "kill"); err != nil {
+		return err
+	}
 	kids := descendants(pid)
 	_ = signalTree(pid, syscall.SIGKILL)
 	_ = signalTree(pid, syscall.SIGCONT)

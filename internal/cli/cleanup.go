@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -18,9 +19,13 @@ func newCleanupCmd(st *State) *cobra.Command {
 			removed, err := stack.Cleanup(cmd.Context(), runID)
 			fmt.Fprintf(st.Stdout, "removed %d container(s), %d network(s), %d process(es)\n",
 				len(removed.Containers), len(removed.Networks), len(removed.Processes))
+			if len(removed.Live) > 0 {
+				fmt.Fprintf(st.Stdout, "left alone %d run(s) still going on this host: %s (remove one anyway with --run ID)\n",
+					len(removed.Live), strings.Join(removed.Live, ", "))
+			}
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&runID, "run", "", "only this run id (default: every firedrill run)")
+	cmd.Flags().StringVar(&runID, "run", "", "only this run id, even while it runs (default: every firedrill run but those still going on this host)")
 	return cmd
 }

@@ -19,8 +19,9 @@ const (
 	// ExitBadInput: bad flags, configuration, feature, playbook or rule file.
 	ExitBadInput = 2
 	// ExitEnvironment: the host cannot run the stack (no Docker and no local
-	// binaries, images missing, ...) or an address firedrill listens on is
-	// taken.
+	// binaries, images missing, ...), the stack disappeared mid-run (a
+	// container removed by someone else, the Docker daemon stopped), or an
+	// address firedrill listens on is taken.
 	ExitEnvironment = 3
 	// ExitInterrupted: the run was interrupted (SIGINT, SIGTERM), as shells
 	// report it (128 + SIGINT). Unfinished drills are marked aborted, every
@@ -44,7 +45,7 @@ func exitCode(err error) int {
 	case errors.Is(err, ErrUsage), errors.Is(err, config.ErrInvalid), errors.Is(err, scenarios.ErrInvalid),
 		errors.Is(err, responders.ErrInvalid):
 		return ExitBadInput
-	case errors.Is(err, stack.ErrUnavailable), errors.Is(err, scenarios.ErrAddrTaken):
+	case errors.Is(err, stack.ErrUnavailable), errors.Is(err, stack.ErrGone), errors.Is(err, scenarios.ErrAddrTaken):
 		return ExitEnvironment
 	default:
 		return ExitFailed
