@@ -40,6 +40,8 @@ func (p Problem) String() string {
 }
 
 // FeatureFiles expands paths (files or directories) into .feature files.
+// A directory with none is an error: a run of it would pass having
+// checked nothing.
 func FeatureFiles(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -51,6 +53,7 @@ func FeatureFiles(paths []string) ([]string, error) {
 			out = append(out, p)
 			continue
 		}
+		n := len(out)
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".feature") {
 				out = append(out, path)
@@ -60,14 +63,20 @@ func FeatureFiles(paths []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		if len(out) == n {
+			return nil, fmt.Errorf("%w: %s: no .feature file in this directory or below it, so there is no drill to "+
+				"validate or run; write one there (`firedrill init` scaffolds one), or name another path", ErrInvalid, p)
+		}
 	}
 	return out, nil
 }
 
 // Validate checks features, the playbooks they name, the rule files they
 // and the configuration name, without starting anything: each step by its
-// own definition's check, the same one a run makes. Every problem is
-// reported with its file and line; the error wraps ErrInvalid.
+// own definition's check, the same one a run makes, then each scenario's
+// steps together (its shape: a fault the drill never runs, Then steps with
+// no When or before one, assertions that contradict each other). Every
+// problem is reported with its file and line; the error wraps ErrInvalid.
 func Validate(paths []string, cfg config.Config, playbookDir string) ([]Problem, error) {
 	files, err := FeatureFiles(paths)
 	if err != nil {
@@ -146,15 +155,26 @@ func (v *validator) feature(path string) {
 		v.add(path, 1, "no Feature in the file")
 		return
 	}
-	lines := stepLines(doc)
+	lines := astLines(doc)
 	for _, pickle := range gherkin.Pickles(*doc, path, ids) {
 		sc := newScenario(v.cat, pickle.Steps)
+		stepLines := make([]int, len(pickle.Steps))
 		for i, st := range pickle.Steps {
-			line := 0
 			if len(st.AstNodeIds) > 0 {
-				line = lines[st.AstNodeIds[0]]
+				stepLines[i] = lines[st.AstNodeIds[0]]
 			}
-			v.step(path, line, sc, sc.steps[i])
+			v.step(path, stepLines[i], sc, sc.steps[i])
+		}
+		for _, p := range sc.shape(stepLines) {
+			if p.step >= 0 {
+				v.add(path, stepLines[p.step], "%s", p.msg)
+				continue
+			}
+			line := 0
+			if len(pickle.AstNodeIds) > 0 {
+				line = lines[pickle.AstNodeIds[0]]
+			}
+			v.add(path, line, "scenario %q: %s", pickle.Name, p.msg)
 		}
 	}
 }
@@ -176,13 +196,17 @@ func (v *validator) step(file string, line int, sc *Scenario, m match) {
 	}
 }
 
-// stepLines maps each step's AST id to its line.
-func stepLines(doc *messages.GherkinDocument) map[string]int {
+// astLines maps each scenario's and step's AST id to its line.
+func astLines(doc *messages.GherkinDocument) map[string]int {
 	out := map[string]int{}
 	addSteps := func(steps []*messages.Step) {
 		for _, s := range steps {
 			out[s.Id] = int(s.Location.Line)
 		}
+	}
+	addScenario := func(sc *messages.Scenario) {
+		out[sc.Id] = int(sc.Location.Line)
+		addSteps(sc.Steps)
 	}
 	var walk func(children []*messages.FeatureChild)
 	walk = func(children []*messages.FeatureChild) {
@@ -191,14 +215,14 @@ func stepLines(doc *messages.GherkinDocument) map[string]int {
 			case c.Background != nil:
 				addSteps(c.Background.Steps)
 			case c.Scenario != nil:
-				addSteps(c.Scenario.Steps)
+				addScenario(c.Scenario)
 			case c.Rule != nil:
 				for _, rc := range c.Rule.Children {
 					if rc.Background != nil {
 						addSteps(rc.Background.Steps)
 					}
 					if rc.Scenario != nil {
-						addSteps(rc.Scenario.Steps)
+						addScenario(rc.Scenario)
 					}
 				}
 			}

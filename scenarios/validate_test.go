@@ -31,6 +31,7 @@ func TestValidateReadsTablesAsTheRunDoes(t *testing.T) {
       | parameter | value   |
       | table     | content |
       | percent   | 30      |
+    And the drill runs until the incident is resolved or 10 minutes pass
 `)
 	_, err := Validate([]string{good}, cfg, "../playbooks")
 	assert.NoError(t, err)
@@ -41,6 +42,7 @@ func TestValidateReadsTablesAsTheRunDoes(t *testing.T) {
     When the fault "data-deletion" is injected with:
       | percent | 30 |
       | percent | 40 |
+    And the drill runs until the incident is resolved or 10 minutes pass
 `)
 	problems, err := Validate([]string{twice}, cfg, "../playbooks")
 	require.ErrorIs(t, err, ErrInvalid)
@@ -173,16 +175,156 @@ func TestValidateRunsEveryDefinitionsCheck(t *testing.T) {
 		teamOnCall:         "the team is on call\n    And the on-call responder is a person",
 		receiverPagesRole:  `the receiver "database-pager" pages the role "dba"`,
 	}
+	const runs = "the drill runs until the incident is resolved or 10 minutes pass"
 	for _, s := range Steps() {
 		if s.Check == nil {
 			continue
 		}
 		text, ok := bad[s]
 		require.True(t, ok, "no bad example for %q: add one", s.Pattern)
-		got := validateText(t, "Feature: f\n  Scenario: s\n    Given "+text+"\n")
+		// A drill of its shape: the step on line 3, before the run or,
+		// for a Then step, after it.
+		feature, at := "Feature: f\n  Scenario: s\n    Given "+text+"\n    When "+runs+"\n", ":3: "
+		if s.Keyword == "Then" {
+			feature, at = "Feature: f\n  Scenario: s\n    When "+runs+"\n    Then "+text+"\n", ":4: "
+		}
+		got := validateText(t, feature)
 		assert.Len(t, got, 1, "%s: %v", text, got)
 		for _, g := range got {
-			assert.True(t, strings.HasPrefix(g, ":3: "), g)
+			assert.True(t, strings.HasPrefix(g, at), g)
 		}
+	}
+}
+
+// A drill is judged as a whole: a fault the drill never runs, Then steps
+// with nothing happening or before what happens, and two assertions no run
+// passes both are errors at the scenario's or the step's line, with what
+// to do. A Background's steps are part of every scenario.
+func TestValidateChecksTheDrillsShape(t *testing.T) {
+	t.Parallel()
+	const runs = "When the drill runs until the incident is resolved or 10 minutes pass"
+	for name, tc := range map[string]struct {
+		steps string
+		want  []string
+	}{
+		"a fault the drill never runs": {
+			steps: `    When the fault "db-pool-exhaustion" is injected
+    Then the alert "DatabaseConnectionFailure" fires within 2 minutes`,
+			want: []string{":4: the fault \"db-pool-exhaustion\" is injected but the drill never runs: nothing is detected or " +
+				"measured after it, and every Then step fails; add `When the drill runs until the incident is resolved or 45 minutes pass` after it"},
+		},
+		"a fault in the Background the scenario never runs": {
+			steps: `    Then the drill meets its targets`,
+			want:  []string{":4: the fault \"db-pool-exhaustion\" is injected but the drill never runs"},
+		},
+		"Then steps and no When": {
+			steps: `    Then the alert "HighErrorRate" does not fire
+    And the drill meets its targets`,
+			want: []string{":2: scenario \"s\": Then steps but no When step: nothing happens, so nothing can be judged; add " +
+				"`When the fault \"NAME\" is injected` then `When the drill runs until the incident is resolved or 45 minutes pass` " +
+				"(the latter alone for a steady-state drill)"},
+		},
+		"Then steps before the When steps": {
+			steps: `    Then the alert "HighErrorRate" does not fire
+    And the drill meets its targets
+    When the fault "error-spike" is injected
+    And ` + runs[5:],
+			want: []string{":4: Then step before the When step at line 6: Then steps judge what the When steps did, so here " +
+				"it judges a drill that has not happened yet; move it after the last When step (line 7)"},
+		},
+		"a Then step between the fault and the run": {
+			steps: `    When the fault "error-spike" is injected
+    Then the alert "HighErrorRate" fires within 2 minutes
+    ` + runs,
+			want: []string{":5: Then step before the When step at line 6"},
+		},
+		"fires and does not fire": {
+			steps: `    ` + runs + `
+    Then the alert "HighErrorRate" fires within 2 minutes
+    And the incident is declared as P2
+    And the alert "HighErrorRate" does not fire`,
+			want: []string{":7: `Then the alert \"HighErrorRate\" does not fire` contradicts line 5 (`Then the alert \"HighErrorRate\" " +
+				"fires within 2 minutes`): no run passes both, so the drill always fails; keep the one this drill means"},
+		},
+		"does not fire, then pages nobody": {
+			steps: `    ` + runs + `
+    Then the alert "HighErrorRate" does not fire
+    And the alert "HighErrorRate" pages nobody`,
+			want: []string{":6: `Then the alert \"HighErrorRate\" pages nobody` contradicts line 5 (`Then the alert \"HighErrorRate\" does not fire`)"},
+		},
+		// What is fine stays fine.
+		"a steady-state drill": {
+			steps: `    ` + runs + `
+    Then the alert "HighErrorRate" does not fire
+    And the alert "CompleteServiceOutage" does not fire`,
+		},
+		"a fault and a run with no Then": {
+			steps: `    When the fault "error-spike" is injected
+    ` + runs,
+		},
+		"only Given steps": {
+			steps: `    Given steady traffic of 20 requests per second`,
+		},
+		"fires, about two alerts": {
+			steps: `    When the fault "error-spike" is injected
+    ` + runs + `
+    Then the alert "HighErrorRate" fires within 2 minutes
+    And the alert "CompleteServiceOutage" does not fire
+    And the alert "HighErrorRate" pages nobody`,
+		},
+		// An undefined step may be the missing When: its own problem is
+		// said, the shape is judged once it is fixed.
+		"an undefined step": {
+			steps: `    When the drill runs until it is resolved
+    Then the drill meets its targets`,
+			want: []string{":4: undefined step"},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			feature := "Feature: f\n  Scenario: s\n    Given the stack is running\n" + tc.steps + "\n"
+			if strings.Contains(name, "Background") {
+				feature = "Feature: f\n  Background:\n    Given the stack is running\n    When the fault \"db-pool-exhaustion\" is injected\n\n" +
+					"  Scenario: s\n" + tc.steps + "\n\n  Scenario: t\n" + tc.steps + "\n"
+			}
+			got := validateText(t, feature)
+			require.Len(t, got, len(tc.want), "%v", got)
+			for i, w := range tc.want {
+				assert.True(t, strings.HasPrefix(got[i], w), "got  %s\nwant %s", got[i], w)
+			}
+		})
+	}
+}
+
+// A directory with no .feature file is an error naming it, not a pass
+// that checked nothing; a directory with one is read as before.
+func TestValidateRefusesADirectoryWithNoFeature(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	empty, drills := filepath.Join(dir, "empty"), filepath.Join(dir, "drills")
+	require.NoError(t, os.MkdirAll(filepath.Join(empty, "sub"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(drills, "sub"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(drills, "sub", "a.feature"), nil, 0o644))
+	for name, tc := range map[string]struct {
+		paths []string
+		want  string
+	}{
+		"empty":             {[]string{empty}, empty + ": no .feature file in this directory or below it"},
+		"one of two, empty": {[]string{drills, empty}, empty + ": no .feature file"},
+		"one below":         {[]string{drills}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			files, err := FeatureFiles(tc.paths)
+			if tc.want == "" {
+				require.NoError(t, err)
+				assert.Equal(t, []string{filepath.Join(drills, "sub", "a.feature")}, files)
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalid)
+			assert.ErrorContains(t, err, tc.want)
+			_, err = Validate(tc.paths, config.Default(), "../playbooks")
+			assert.ErrorContains(t, err, tc.want, "validation says so too")
+		})
 	}
 }

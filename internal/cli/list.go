@@ -34,6 +34,9 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := checkPlaybookDir(cmd, playbooks); err != nil {
+				return err
+			}
 			w := st.Stdout
 			listFaults(w)
 			fmt.Fprintf(w, "\nPlaybooks (Given the on-call responder runs playbook \"NAME\"; %s/*.yaml replace the embedded ones by name):\n", playbooks)

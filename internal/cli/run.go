@@ -93,6 +93,9 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 			return fmt.Errorf("%w: --report: unknown format %q (have %s)", ErrUsage, name, strings.Join(reports.Names(), ", "))
 		}
 	}
+	if err := checkPlaybookDir(cmd, f.playbooks); err != nil {
+		return err
+	}
 	ds, err := resolveDrills(paths)
 	if err != nil {
 		return err
@@ -250,6 +253,9 @@ func newValidateCmd(st *State, g *globalFlags) *cobra.Command {
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			cfg, err := g.loadConfig(st)
 			if err != nil {
+				return err
+			}
+			if err := checkPlaybookDir(cmd, playbooks); err != nil {
 				return err
 			}
 			ds, err := resolveDrills(paths)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -41,6 +42,10 @@ func TestValidateRejectsBadInputWithFileAndLine(t *testing.T) {
 			"think time without a playbook: no on-call responder of this scenario runs a playbook (nobody answers its pages)",
 		"internal/cli/testdata/bad/too_much_traffic.feature": "internal/cli/testdata/bad/too_much_traffic.feature:4: " +
 			"steady traffic of 100000000 requests per second is above the bound of 1000: the traffic generator sends every tick's requests for real",
+		"internal/cli/testdata/bad/then_before_when.feature": "internal/cli/testdata/bad/then_before_when.feature:4: " +
+			"Then step before the When step at line 5",
+		"internal/cli/testdata/bad/contradicting_alerts.feature": "internal/cli/testdata/bad/contradicting_alerts.feature:7: " +
+			"`Then the alert \"HighErrorRate\" does not fire` contradicts line 6",
 		"internal/cli/testdata/bad/reworded_step.feature": "internal/cli/testdata/bad/reworded_step.feature:4: " +
 			"undefined step \"the alert \"HighErrorRate\" fires in 2 minutes\"; did you mean `Then the alert \"HighErrorRate\" fires within 2 minutes`?",
 	}
@@ -68,6 +73,48 @@ func TestValidateRejectsBadInputWithFileAndLine(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, out, fmt.Sprintf("ok: %d feature file(s)", len(shipped)))
 	})
+}
+
+// Nothing to check is bad input, not "ok": a features directory with no
+// .feature file, and a --playbooks directory that is not there (the
+// shipped playbooks would stand in for it unseen). Both commands exit 2
+// and nothing starts.
+func TestValidateAndRunRefuseNothingToCheck(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "features", "empty"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "playbooks"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "features", "notes.txt"), []byte("no drill\n"), 0o644))
+	t.Chdir(dir)
+	noFeature := "features: no .feature file in this directory or below it, so there is no drill to validate or run; " +
+		"write one there (`firedrill init` scaffolds one), or name another path"
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"the default directory, empty": {nil, "invalid drill: " + noFeature},
+		"a directory named, empty":     {[]string{"features/empty"}, "invalid drill: features/empty: no .feature file in this directory"},
+		"a missing playbooks directory": {[]string{"--playbooks", "nope"}, "usage: --playbooks nope: no such directory; " +
+			"name the directory of your playbook YAML files, or leave --playbooks out for ./playbooks and the shipped playbooks"},
+		"a file as the playbooks directory": {[]string{"--playbooks", "features/notes.txt"}, "--playbooks features/notes.txt: not a directory"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, cmd := range []string{"validate", "run"} {
+				code, out, errOut := runCLI(t, mocks.NewStack(t), nil, append([]string{cmd}, tc.args...)...)
+				assert.Equal(t, ExitBadInput, code, "%s: %s", cmd, errOut)
+				assert.Contains(t, errOut, tc.want, cmd)
+				assert.NotContains(t, out, "ok:", cmd)
+			}
+		})
+	}
+
+	// The default playbooks directory may be missing: the shipped ones are
+	// the playbooks, as before.
+	require.NoError(t, os.Remove("playbooks"))
+	require.NoError(t, os.WriteFile(filepath.Join("features", "steady.feature"), []byte("Feature: f\n  Scenario: s\n"+
+		"    Given the stack is running\n    When the drill runs until the incident is resolved or 10 minutes pass\n"), 0o644))
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "validate", "features/steady.feature")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "ok: 1 feature file(s) from features/steady.feature; playbooks: 0 in playbooks")
 }
 
 // The scorer can fail: a drill nobody answers is detected but never

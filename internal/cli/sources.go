@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/firedrill/firedrill/internal/defaults"
 	"github.com/firedrill/firedrill/responders"
@@ -62,6 +66,26 @@ func (d *drillSet) Close() {
 
 // String says where the drills come from, as a person reads it.
 func (d *drillSet) String() string { return strings.Join(d.Origin, ", ") }
+
+// checkPlaybookDir refuses a --playbooks directory that is not there: the
+// shipped playbooks would stand in for the user's unseen. The default
+// directory may be missing; then the shipped playbooks are the playbooks.
+func checkPlaybookDir(cmd *cobra.Command, dir string) error {
+	if !cmd.Flags().Changed("playbooks") {
+		return nil
+	}
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%w: --playbooks %s: no such directory; name the directory of your playbook YAML files, "+
+			"or leave --playbooks out for ./playbooks and the shipped playbooks", ErrUsage, dir)
+	case err != nil:
+		return fmt.Errorf("%w: --playbooks: %w", ErrUsage, err)
+	case !st.IsDir():
+		return fmt.Errorf("%w: --playbooks %s: not a directory; name the directory that holds the playbook YAML files", ErrUsage, dir)
+	}
+	return nil
+}
 
 // ruleSources names each rule file with where it is read from.
 func ruleSources(files []string) string {
