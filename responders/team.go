@@ -158,11 +158,11 @@ type Team struct {
 	page     Page
 	// receivers are the receivers the incident's pages were routed to.
 	receivers []string
-	roles    map[string]*roleState
-	order    []string // roles in the order paged
-	pending  []TeamAction
-	done     map[Action]bool
-	runs     []*teamRun
+	roles     map[string]*roleState
+	order     []string // roles in the order paged
+	pending   []TeamAction
+	done      map[Action]bool
+	runs      []*teamRun
 }
 
 // roleState is one role's pages and acknowledgement for the incident.

@@ -34,8 +34,8 @@ func (d *consoleDrill) Truth() console.Truth                { return console.Tru
 func (d *consoleDrill) Inject(string, map[string]string) error {
 	return nil
 }
-func (d *consoleDrill) Abort(string)            {}
-func (d *consoleDrill) Close()                  {}
+func (d *consoleDrill) Abort(string)                                {}
+func (d *consoleDrill) Close()                                      {}
 func (d *consoleDrill) PostmortemDraft([]incident.Milestone) string { return "# Post-mortem\n" }
 
 func (d *consoleDrill) tick(t *testing.T, alerts ...incident.Alert) {
