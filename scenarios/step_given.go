@@ -100,7 +100,16 @@ var isPerson = &Step{
 	Keyword: "Given",
 	Pattern: `the on-call responder is a person`,
 	Example: `Given the on-call responder is a person`,
-	Do:      func(_ context.Context, d *Drill, _ Args) error { return d.SetPerson() },
+	// One answer to "who is on call": the run would refuse the second at
+	// the drill's start; validate says so first.
+	Check: func(sc *Scenario, _ Args) error {
+		if len(sc.With(runsPlaybook)) > 0 {
+			return fmt.Errorf("the on-call responder is a person: the scenario also says %s; choose one",
+				usage(runsPlaybook, "NAME"))
+		}
+		return nil
+	},
+	Do: func(_ context.Context, d *Drill, _ Args) error { return d.SetPerson() },
 }
 
 func init() {

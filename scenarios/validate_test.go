@@ -174,6 +174,7 @@ func TestValidateRunsEveryDefinitionsCheck(t *testing.T) {
 		alertmanagerConfig: `the Alertmanager configuration in "no/such/alertmanager.yml"`,
 		teamOnCall:         "the team is on call\n    And the on-call responder is a person",
 		receiverPagesRole:  `the receiver "database-pager" pages the role "dba"`,
+		isPerson:           "the on-call responder is a person\n    And the on-call responder runs playbook \"db-recovery\"",
 	}
 	const runs = "the drill runs until the incident is resolved or 10 minutes pass"
 	for _, s := range Steps() {
