@@ -229,7 +229,7 @@ func newReportCmd(st *State) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, name := range formats {
 				if _, ok := reports.Lookup(name); !ok {
-					return fmt.Errorf("%w: --format: unknown format %q (have %s)", ErrUsage, name, strings.Join(reports.Names(), ", "))
+					return fmt.Errorf("%w: --report: unknown format %q (have %s)", ErrUsage, name, strings.Join(reports.Names(), ", "))
 				}
 			}
 			files := resultFiles(args)
@@ -247,7 +247,11 @@ func newReportCmd(st *State) *cobra.Command {
 			return reports.WriteTrend(st.Stdout, results)
 		},
 	}
-	cmd.Flags().StringSliceVar(&formats, "format", rerenderFormats(), "formats to re-render (json, the file report reads, is not re-written unless named)")
+	// --report names report formats here as in `run`; --format was its
+	// older name here (in `run`, --format is godog's formatters).
+	cmd.Flags().StringSliceVar(&formats, "report", rerenderFormats(), "report formats to re-render (json, the file report reads, is not re-written unless named)")
+	cmd.Flags().StringSliceVar(&formats, "format", rerenderFormats(), "the older name of --report")
+	_ = cmd.Flags().MarkDeprecated("format", "use --report, as `firedrill run` does")
 	cmd.AddCommand(newMergeCmd(st))
 	return cmd
 }

@@ -28,7 +28,7 @@ func section(t *testing.T, out, title string) []string {
 	return strings.Split(strings.TrimRight(body, "\n"), "\n")
 }
 
-// list, run --report, report --format and WriteAll read one registry: what
+// list, run --report, report --report and WriteAll read one registry: what
 // list prints is exactly reports.Names(), each with the file it writes.
 func TestListFormatsAreTheRegistry(t *testing.T) {
 	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "list")
@@ -45,7 +45,7 @@ func TestListFormatsAreTheRegistry(t *testing.T) {
 	assert.Equal(t, reports.Names(), names)
 	assert.Contains(t, names, "json")
 
-	def := newReportCmd(&State{}).Flags().Lookup("format").DefValue
+	def := newReportCmd(&State{}).Flags().Lookup("report").DefValue
 	assert.Equal(t, "["+strings.Join(rerenderFormats(), ",")+"]", def)
 	assert.ElementsMatch(t, append(rerenderFormats(), "json"), reports.Names(), "report re-renders every format but the json it reads")
 }
