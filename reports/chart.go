@@ -67,6 +67,9 @@ type chartLine struct {
 	X     float64
 	Class string
 	Label string
+	// Y is the label's baseline, Y1 the line's top: labels close together
+	// are stacked in lanes above the rows (staggerLabels).
+	Y, Y1 int
 }
 
 func buildChart(d Drill, v scorer.Verdict, targets scorer.Targets) chart {
@@ -109,6 +112,19 @@ func buildChart(d Drill, v scorer.Verdict, targets scorer.Targets) chart {
 	w := func(a, b time.Duration) float64 { return max(x(b)-x(a), 2) }
 
 	c := chart{Width: chartWidth, PlotLeft: chartLeft, PlotRight: chartWidth - chartRight}
+	// Vertical markers for the scoring milestones, first: how many lanes
+	// their labels need sets where the rows start.
+	for _, mk := range []struct {
+		label string
+		m     scorer.Measurement
+	}{
+		{"T0", v.Marks.T0}, {"detected", v.Marks.Detected}, {"acked", v.Marks.Acknowledged}, {"resolved", v.Marks.Resolved},
+	} {
+		if at, ok := mk.m.Get(); ok {
+			c.Lines = append(c.Lines, chartLine{X: x(at), Class: "mark", Label: mk.label})
+		}
+	}
+	chartTop := staggerLabels(c.Lines)
 	addRow := func(label string) *chartRow {
 		y := chartTop + len(c.Rows)*rowHeight
 		short, title := label, ""
@@ -210,19 +226,6 @@ func buildChart(d Drill, v scorer.Verdict, targets scorer.Targets) chart {
 		}
 	}
 
-	// Vertical markers for the scoring milestones.
-	for _, mk := range []struct {
-		label string
-		m     scorer.Measurement
-	}{
-		{"T0", v.Marks.T0}, {"detected", v.Marks.Detected}, {"acked", v.Marks.Acknowledged}, {"resolved", v.Marks.Resolved},
-	} {
-		if at, ok := mk.m.Get(); ok {
-			c.Lines = append(c.Lines, chartLine{X: x(at), Class: "mark", Label: mk.label})
-		}
-	}
-	staggerLabels(c.Lines)
-
 	c.AxisY = chartTop + len(c.Rows)*rowHeight + 4
 	c.LegendY = c.AxisY + chartBottom + 8
 	c.Height = c.LegendY + 12
@@ -232,20 +235,30 @@ func buildChart(d Drill, v scorer.Verdict, targets scorer.Targets) chart {
 	return c
 }
 
-// staggerLabels lifts marker labels that would overlap their left
-// neighbour onto a second line. Lines are in time order.
-func staggerLabels(ls []chartLine) {
-	lastX, lastUp := -1000.0, false
+// staggerLabels puts each marker label in the lowest lane where it does
+// not overlap the label before it, so markers at the same moment never
+// hide each other, and returns where the rows start below the lanes (at
+// least chartTop: two lanes). Lines are in time order.
+func staggerLabels(ls []chartLine) int {
+	const labelW, laneH = 60, 14
+	var lastX []float64 // per lane, the last label's x
 	for i := range ls {
-		up := false
-		if ls[i].X-lastX < 60 && !lastUp {
-			up = true
+		lane := 0
+		for lane < len(lastX) && ls[i].X-lastX[lane] < labelW {
+			lane++
 		}
-		if up {
-			ls[i].Class = "mark up"
+		if lane == len(lastX) {
+			lastX = append(lastX, 0)
 		}
-		lastX, lastUp = ls[i].X, up
+		lastX[lane] = ls[i].X
+		ls[i].Y = lane // a lane for now; baselines once the top is known
 	}
+	top := chartTop + laneH*max(len(lastX)-2, 0)
+	for i := range ls {
+		ls[i].Y = top - 10 - laneH*ls[i].Y
+		ls[i].Y1 = ls[i].Y - 6
+	}
+	return top
 }
 
 // tickStep picks an axis step in whole minutes that gives at most about

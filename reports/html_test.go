@@ -102,3 +102,22 @@ func TestHTMLShowsSeverityAndPagingWhenRecorded(t *testing.T) {
 	assert.NotContains(t, html, `id="paging"`)
 	assert.NotContains(t, html, "Severity label values")
 }
+
+// Marker labels at nearly the same moment get a lane each, so none hides
+// another; a label far enough from the one before goes back to the lowest
+// lane, and the rows start below the lanes used.
+func TestMarkerLabelsNeverOverlap(t *testing.T) {
+	t.Parallel()
+	ls := []chartLine{{X: 200}, {X: 210}, {X: 220}, {X: 230}, {X: 400}}
+	top := staggerLabels(ls)
+	var ys []int
+	for _, l := range ls[:4] {
+		ys = append(ys, l.Y)
+	}
+	assert.Equal(t, []int{top - 10, top - 24, top - 38, top - 52}, ys, "four lanes")
+	assert.Equal(t, top-10, ls[4].Y, "back to the lowest lane")
+	assert.Equal(t, chartTop+2*14, top, "two lanes more than the two chartTop has room for")
+	for _, l := range ls {
+		assert.Positive(t, l.Y1, "every label inside the chart")
+	}
+}
