@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
 )
 
@@ -70,7 +72,7 @@ func (s *WaitStep) Run(ctx context.Context, rt *Runtime) (bool, string, error) {
 		s.holding = false
 		return true, "", fmt.Errorf("wait: %s does not hold yet", s.Query)
 	}
-	s.lastAnswer = v.String()
+	s.lastAnswer = vectorText(v)
 	if !s.holding {
 		s.holding, s.since = true, now
 	}
@@ -78,4 +80,19 @@ func (s *WaitStep) Run(ctx context.Context, rt *Runtime) (bool, string, error) {
 		return false, s.lastAnswer, nil
 	}
 	return true, s.lastAnswer, fmt.Errorf("wait: %s holds, not yet for %s", s.Query, time.Duration(s.For))
+}
+
+// vectorText is a query's answer as people read it: one sample a line, its
+// value then its labels (`0.0042 {endpoint="/api"}`), not the vector's
+// debug form with its timestamps.
+func vectorText(v promql.Vector) string {
+	lines := make([]string, 0, len(v))
+	for _, s := range v {
+		line := strconv.FormatFloat(s.F, 'g', 6, 64)
+		if s.Metric.Len() > 0 {
+			line += " " + s.Metric.String()
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -78,4 +80,14 @@ steps:
 `), nil)
 	require.ErrorIs(t, r.err, responders.ErrStepFailed)
 	assert.Contains(t, r.err.Error(), "no monitoring")
+}
+
+// A query's answer reads as values with their labels, one sample a line.
+func TestWaitAnswerReadsAsValuesWithLabels(t *testing.T) {
+	t.Parallel()
+	v := promql.Vector{
+		{F: 0.004210526, Metric: labels.FromStrings("endpoint", "/api/content/public")},
+		{F: 2, Metric: labels.EmptyLabels()},
+	}
+	assert.Equal(t, "0.00421053 {endpoint=\"/api/content/public\"}\n2", responders.VectorText(v))
 }

@@ -1,0 +1,4 @@
+package responders
+
+// VectorText is vectorText, for the external tests.
+var VectorText = vectorText
