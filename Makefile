@@ -40,8 +40,11 @@ test: images ## run every test against real containers and processes (does all s
 	$(GO) build -o $(BIN)/testsummary ./internal/testsummary
 	set -o pipefail; $(GO) test -json -count=1 -timeout 20m ./... | $(BIN)/testsummary
 
-test-slow: images ## run the @slow shipped drills (starved services' timeouts every tick: minutes each) as a test; CI runs it after `make test`
-	FIREDRILL_FEATURE_TAGS='@slow && ~@gameday' $(GO) test -count=1 -timeout 30m -run TestFeatures ./features
+test-slow: images ## the slow tests, after `make test` in CI: the @slow shipped drills (starved services' timeouts every tick) and the tests built with -tags slow (two runs at once, the daemon stopping, decoys beside every fault)
+	$(GO) build -o $(BIN)/testsummary ./internal/testsummary
+	set -o pipefail; FIREDRILL_FEATURE_TAGS='@slow && ~@gameday' $(GO) test -json -count=1 -timeout 40m -tags slow \
+	  -run 'TestFeatures|TestTwoRunsAtOnce|TestRunEndsWithExit3WhenTheDaemonStops|TestFaultsLeaveDecoysUntouched' \
+	  ./features ./internal/cli ./injectors | $(BIN)/testsummary
 
 # Each fuzz target runs this long (go's -fuzztime: 5s, 1m, or 1000x).
 # A count of inputs, not a duration: a timed run that ends while a worker is

@@ -357,7 +357,9 @@ func (p *person) choose(sel, value string) {
 func (p *person) appendText(sel, text string) {
 	p.t.Helper()
 	js, _ := json.Marshal(text)
-	eval[string](p, fmt.Sprintf(`document.querySelector(%q).value += %s`, sel, js))
+	// The input event is what typing fires: the console then keeps the
+	// person's text instead of refreshing the draft under it.
+	eval[bool](p, fmt.Sprintf(`(f => { f.value += %s; return f.dispatchEvent(new Event('input')); })(document.querySelector(%q))`, js, sel))
 }
 
 func (p *person) screenshot(path string) {

@@ -1,3 +1,8 @@
+// Built with -tags slow (make test-slow, CI after make test): a minute or
+// more of real stacks, kept out of make test's 15-minute budget.
+
+//go:build slow
+
 package cli
 
 import (
