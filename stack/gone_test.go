@@ -70,12 +70,14 @@ func TestGoneWhenTheDaemonStops(t *testing.T) {
 	cli, err := client.New(client.WithHost("unix://"+filepath.Join(t.TempDir(), "docker.sock")), client.WithAPIVersionNegotiation())
 	require.NoError(t, err)
 	defer cli.Close()
-	start := time.Now()
-	err = goneCheck(context.Background(), cli, "run-1", runServices)
+	// A hang would end with the context, not with ErrGone.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = goneCheck(ctx, cli, "run-1", runServices)
 	require.ErrorIs(t, err, ErrGone)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "decided by the check, not by the test's deadline")
 	assert.Contains(t, err.Error(), "the Docker daemon stopped answering")
 	assert.Contains(t, err.Error(), "firedrill cleanup --run run-1")
-	assert.Less(t, time.Since(start), 5*time.Second, "decided within seconds")
 }
 
 // Cancelled is the caller stopping (Ctrl-C), not the host failing.

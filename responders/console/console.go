@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/firedrill/firedrill/incident"
 )
@@ -18,6 +19,9 @@ type Options struct {
 	ResponderToken, FacilitatorToken string
 	// Current is the game day running now, nil between drills.
 	Current func() Drill
+	// Refresh is how often an event stream sends the state with nothing
+	// new (the drill clock and the board move on their own); 0: every 2 s.
+	Refresh time.Duration
 }
 
 // Console is the game day's web console: the HTTP handler of both views,

@@ -11,8 +11,8 @@ import (
 // is sent as one state after coalesce; with nothing new, the state is sent
 // every refresh anyway (the drill clock and the board move on their own).
 const (
-	coalesce = 100 * time.Millisecond
-	refresh  = 2 * time.Second
+	coalesce       = 100 * time.Millisecond
+	defaultRefresh = 2 * time.Second
 )
 
 // serveEvents streams v's state as server-sent events ("event: state"):
@@ -26,6 +26,10 @@ func (c *Console) serveEvents(v view) http.HandlerFunc {
 		w.WriteHeader(http.StatusOK)
 		wake, stop := c.listen()
 		defer stop()
+		refresh := c.opts.Refresh
+		if refresh <= 0 {
+			refresh = defaultRefresh
+		}
 		tick := time.NewTicker(refresh)
 		defer tick.Stop()
 		for {

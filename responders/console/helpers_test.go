@@ -98,7 +98,9 @@ func newGameDay(t *testing.T) *gameDay {
 	}, nil)
 	d := &fakeDrill{clock: clock, tl: tl, team: team, pager: responders.NewPager(tl, team)}
 	g := &gameDay{t: t, drill: d, resp: console.NewToken(), fac: console.NewToken()}
-	g.console = console.New(console.Options{ResponderToken: g.resp, FacilitatorToken: g.fac, Current: func() console.Drill {
+	// No refresh within a test: every state a stream sends is one a
+	// milestone or an action woke.
+	g.console = console.New(console.Options{ResponderToken: g.resp, FacilitatorToken: g.fac, Refresh: time.Hour, Current: func() console.Drill {
 		if g.off.Load() {
 			return nil
 		}
