@@ -94,6 +94,14 @@ type TickTiming struct {
 	Scrape   time.Duration // probes and scrapes (they run together) and the append
 	Evaluate time.Duration
 	Total    time.Duration
+	// Floor is the least wall time the tick's real components allowed:
+	// its slowest traffic request (the scrape must see the tick's
+	// traffic, so it follows it), then its slowest scrape or probe (they
+	// run together). FloorBy names the slower of the two, e.g.
+	// "scrape postgres-exporter". The rest of Total, but the responder's
+	// own steps, is the harness's overhead.
+	Floor   time.Duration
+	FloorBy string
 }
 
 // Monitor is one drill's detection. See the package documentation for its
@@ -256,6 +264,7 @@ func (m *Monitor) Tick(ctx context.Context) error {
 		return fmt.Errorf("tick at %s: %w", drill, err)
 	}
 	timing.Scrape = time.Since(mark)
+	timing.Floor, timing.FloorBy = floor(m.traffic.slowest(), probes, scrapes)
 
 	mark = time.Now()
 	transitions, err := m.eval.eval(ctx, ts)
@@ -275,6 +284,27 @@ func (m *Monitor) Tick(ctx context.Context) error {
 	m.timings = append(m.timings, timing)
 	m.timeMu.Unlock()
 	return nil
+}
+
+// floor is a tick's slowest traffic request plus its slowest scrape or
+// probe, and the name of the larger of the two parts.
+func floor(request time.Duration, probes []probeResult, scrapes []scrapeResult) (time.Duration, string) {
+	var answer time.Duration
+	by := ""
+	for _, p := range probes {
+		if p.dur > answer {
+			answer, by = p.dur, "probe "+p.probe.name
+		}
+	}
+	for _, s := range scrapes {
+		if s.dur > answer {
+			answer, by = s.dur, "scrape "+s.target.Job
+		}
+	}
+	if request > answer {
+		by = "traffic (the app's slowest answer)"
+	}
+	return request + answer, by
 }
 
 func milestone(a incident.Alert, drill time.Duration, ts time.Time) incident.Milestone {

@@ -179,6 +179,11 @@ groups:
 	assert.Equal(t, 7, sk.ticks, "the sink is called every tick")
 	assert.Empty(t, m.ActiveAlerts())
 	assert.Len(t, m.Timings(), 7)
+	for _, tt := range m.Timings() {
+		assert.Positive(t, tt.Floor, "every tick scraped and probed something")
+		assert.LessOrEqual(t, tt.Floor, tt.Total, "the floor is part of the tick")
+		assert.NotEmpty(t, tt.FloorBy)
+	}
 	assert.ErrorIs(t, m.Tick(ctx), monitors.ErrTicked, "a drill time is ticked once")
 }
 

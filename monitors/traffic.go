@@ -54,6 +54,7 @@ type generator struct {
 
 	mu       sync.Mutex
 	outcomes map[[2]string]int
+	longest  time.Duration // the current tick's slowest request
 }
 
 func newTraffic(client *http.Client, base string, cfg config.Traffic, workers, maxWorkers int, timeout time.Duration) *generator {
@@ -130,6 +131,9 @@ const growAfter = 100 * time.Millisecond
 // app that counts requests per second (a rate limit) can count them in
 // drill seconds.
 func (t *generator) Send(ctx context.Context, tick time.Duration, at time.Time) error {
+	t.mu.Lock()
+	t.longest = 0
+	t.mu.Unlock()
 	n := t.count(tick)
 	if n == 0 || len(t.schedule) == 0 {
 		return ctx.Err()
@@ -189,8 +193,10 @@ func (t *generator) do(ctx context.Context, name string, seq int, at time.Time) 
 		t.count1(name, ClassError)
 		return
 	}
+	start := time.Now()
 	resp, err := t.client.Do(req)
 	if err != nil {
+		t.took(time.Since(start))
 		if ctx.Err() == nil {
 			t.count1(name, ClassError)
 		}
@@ -198,6 +204,7 @@ func (t *generator) do(ctx context.Context, name string, seq int, at time.Time) 
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
+	t.took(time.Since(start))
 	if r.Answered != nil {
 		r.Answered(resp.StatusCode, body)
 	}
@@ -229,6 +236,20 @@ func SpreadOver(end time.Time, tick time.Duration, i, n int) time.Time {
 		return end
 	}
 	return end.Add(-tick + time.Duration(int64(tick)*int64(i)/int64(n)))
+}
+
+// took keeps the tick's slowest request.
+func (t *generator) took(d time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.longest = max(t.longest, d)
+}
+
+// slowest is the slowest request of the last Send (0 for none).
+func (t *generator) slowest() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.longest
 }
 
 func (t *generator) count1(endpoint, class string) {

@@ -30,6 +30,17 @@ type Timing struct {
 	Tick     Quantiles `json:"tick"`
 	// Bound is the part with the highest p99: what the drill waited on.
 	Bound string `json:"bound"`
+	// Floor is the least wall time the stack's real components allowed:
+	// over every tick, its slowest traffic request plus its slowest scrape
+	// or probe. FloorBy is what set most of it ("scrape postgres-exporter").
+	// A drill cannot run faster than its floor without changing what it
+	// measures.
+	Floor   Span   `json:"floor,omitzero"`
+	FloorBy string `json:"floor_by,omitempty"`
+	// Overhead is the harness's own time per tick: the tick's wall time
+	// less its floor and the responder's steps (sending, storing, rule
+	// evaluation, bookkeeping).
+	Overhead Quantiles `json:"overhead,omitzero"`
 }
 
 // Quantiles are a duration's p50 and p99 over a drill's ticks.
@@ -39,7 +50,12 @@ type Quantiles struct {
 }
 
 // TickParts is one tick's wall time by part, what Timing is made from.
-type TickParts struct{ Traffic, Scrape, Evaluate, Respond, Total time.Duration }
+type TickParts struct {
+	Traffic, Scrape, Evaluate, Respond, Total time.Duration
+	// Floor is the tick's slowest real answers; FloorBy names the larger.
+	Floor   time.Duration
+	FloorBy string
+}
 
 // NewTiming summarizes a drill's ticks.
 func NewTiming(wall, drill time.Duration, ticks []TickParts) *Timing {
@@ -60,6 +76,21 @@ func NewTiming(wall, drill time.Duration, ticks []TickParts) *Timing {
 	t.Evaluate = pick(func(x TickParts) time.Duration { return x.Evaluate })
 	t.Respond = pick(func(x TickParts) time.Duration { return x.Respond })
 	t.Tick = pick(func(x TickParts) time.Duration { return x.Total })
+	by := map[string]time.Duration{}
+	for _, x := range ticks {
+		t.Floor += Span(x.Floor)
+		if x.FloorBy != "" {
+			by[x.FloorBy] += x.Floor
+		}
+	}
+	for name, d := range by {
+		if d > by[t.FloorBy] || (d == by[t.FloorBy] && name < t.FloorBy) {
+			t.FloorBy = name
+		}
+	}
+	if t.Floor > 0 {
+		t.Overhead = pick(func(x TickParts) time.Duration { return max(x.Total-x.Floor-x.Respond, 0) })
+	}
 	best := Span(-1)
 	for _, p := range []struct {
 		name string
@@ -86,10 +117,25 @@ func nearestRank(ds []time.Duration, q float64) time.Duration {
 // "98× compressed (5m0s of drill time in 3.1s); ticks p50 40ms, p99 2.0s,
 // bounded by traffic (the app's answers)".
 func (t Timing) Text() string {
-	return fmt.Sprintf("%g× compressed (%s of drill time in %s); ticks p50 %s, p99 %s, bounded by %s (p99 %s)",
+	s := fmt.Sprintf("%g× compressed (%s of drill time in %s); ticks p50 %s, p99 %s, bounded by %s (p99 %s)",
 		t.Compression, fmtDur(time.Duration(t.Drill)), time.Duration(t.Wall).Round(10*time.Millisecond),
 		time.Duration(t.Tick.P50).Round(time.Millisecond), time.Duration(t.Tick.P99).Round(time.Millisecond),
 		t.Bound, time.Duration(t.boundP99()).Round(time.Millisecond))
+	if t.Floor > 0 {
+		s += fmt.Sprintf("; floor %s (each tick's slowest real answers, mostly %s; wall %g× floor), harness overhead p50 %s a tick",
+			time.Duration(t.Floor).Round(10*time.Millisecond), t.FloorBy, t.FloorRatio(),
+			time.Duration(t.Overhead.P50).Round(100*time.Microsecond))
+	}
+	return s
+}
+
+// FloorRatio is Wall / Floor: 1 when the drill ran as fast as its stack
+// answered (0 when no floor was measured).
+func (t Timing) FloorRatio() float64 {
+	if t.Floor <= 0 {
+		return 0
+	}
+	return math.Round(float64(t.Wall)/float64(t.Floor)*10) / 10
 }
 
 func (t Timing) boundP99() Span {

@@ -1,0 +1,36 @@
+package reports
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// The floor is the sum of each tick's slowest real answers, named after
+// what set most of it, and the overhead is what remains of a tick beyond
+// its floor and the responder's own steps.
+func TestTimingFloorAndOverhead(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	timing := NewTiming(ms(3300), 45*time.Second, []TickParts{
+		{Traffic: ms(20), Scrape: ms(1010), Evaluate: ms(2), Total: ms(1040), Floor: ms(1025), FloorBy: "scrape postgres-exporter"},
+		{Traffic: ms(20), Scrape: ms(1012), Evaluate: ms(2), Respond: ms(200), Total: ms(1240), Floor: ms(1027), FloorBy: "scrape postgres-exporter"},
+		{Traffic: ms(900), Scrape: ms(10), Evaluate: ms(2), Total: ms(1020), Floor: ms(905), FloorBy: "traffic (the app's slowest answer)"},
+	})
+
+	assert.Equal(t, Span(ms(2957)), timing.Floor, "the sum of the ticks' floors")
+	assert.Equal(t, "scrape postgres-exporter", timing.FloorBy, "2052 ms of the floor came from the exporter, 905 ms from traffic")
+	assert.Equal(t, Quantiles{P50: Span(ms(15)), P99: Span(ms(115))}, timing.Overhead,
+		"overheads 15, 13 (the responder's 200 ms is its own) and 115 ms")
+	assert.Equal(t, 1.1, timing.FloorRatio())
+	assert.Contains(t, timing.Text(), "floor 2.96s (each tick's slowest real answers, mostly scrape postgres-exporter; wall 1.1× floor), harness overhead p50 15ms a tick")
+}
+
+// A drill whose ticks recorded no floor (older results) says nothing of it.
+func TestTimingWithoutFloor(t *testing.T) {
+	timing := NewTiming(time.Second, time.Minute, []TickParts{{Traffic: time.Millisecond, Total: 2 * time.Millisecond}})
+	assert.Zero(t, timing.Floor)
+	assert.Zero(t, timing.FloorRatio())
+	assert.Equal(t, Quantiles{}, timing.Overhead)
+	assert.NotContains(t, timing.Text(), "floor")
+}
