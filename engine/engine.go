@@ -47,6 +47,10 @@ type Spec struct {
 	// Hold keeps RunUntilResolved running after the incident resolved
 	// while it returns true: a game day stays open for its post-mortem.
 	Hold func() bool
+	// Decided, asked after each tick once a fault is injected, says why
+	// the drill's outcome can no longer change ("" while it can):
+	// RunUntilResolved then stops early and records why. Nil: never.
+	Decided func() string
 }
 
 // Engine is one drill, started.
@@ -326,6 +330,7 @@ func (e *Engine) Faulted() bool { return len(e.faults) > 0 }
 func (e *Engine) RunUntilResolved(ctx context.Context, limit time.Duration) error {
 	end := e.clock.TickTime() + limit
 	resolved, held := false, false
+	decided := ""
 	err := e.run(ctx, func() bool {
 		if inc, ok := e.pager.Current(); ok && inc.Resolved && e.Faulted() {
 			resolved = true
@@ -338,13 +343,22 @@ func (e *Engine) RunUntilResolved(ctx context.Context, limit time.Duration) erro
 			}
 			return true
 		}
-		return e.clock.TickTime() >= end
+		if e.clock.TickTime() >= end {
+			return true
+		}
+		if e.spec.Decided != nil && e.Faulted() {
+			decided = e.spec.Decided()
+		}
+		return decided != ""
 	})
 	if err != nil {
 		return err
 	}
 	what := "time limit reached"
 	switch {
+	case decided != "":
+		what = fmt.Sprintf("stopped early, %s before the time limit: %s", fmtLeft(end-e.clock.TickTime()), decided)
+		e.spec.Progress("  %s  %s", e.when(e.clock.Now()), what)
 	case e.stop.Load():
 		what = "game day closed by the facilitator"
 	case resolved:
@@ -355,6 +369,9 @@ func (e *Engine) RunUntilResolved(ctx context.Context, limit time.Duration) erro
 	e.timeline.Record(incident.Milestone{Kind: incident.Note, Actor: "drill", Subject: what, Drill: e.clock.TickTime()})
 	return nil
 }
+
+// fmtLeft is drill time left as "37m30s".
+func fmtLeft(d time.Duration) string { return d.Round(time.Second).String() }
 
 // Watch ticks for d of drill time whatever happens, calling each after
 // every tick with its drill time (watch, lint).
@@ -412,7 +429,8 @@ func (e *Engine) Ticks() []reports.TickParts {
 	var out []reports.TickParts
 	for _, t := range e.monitor.Timings() {
 		respond := t.Total - t.Traffic - t.Scrape - t.Evaluate
-		out = append(out, reports.TickParts{Traffic: t.Traffic, Scrape: t.Scrape, Evaluate: t.Evaluate, Respond: max(respond, 0), Total: t.Total})
+		out = append(out, reports.TickParts{Traffic: t.Traffic, Scrape: t.Scrape, Evaluate: t.Evaluate, Respond: max(respond, 0), Total: t.Total,
+			Floor: t.Floor, FloorBy: t.FloorBy})
 	}
 	return out
 }

@@ -219,7 +219,7 @@ func (d *Drill) start(ctx context.Context) error {
 	}
 	spec := engine.Spec{
 		Config: cfg, Clock: d.suite.opts.Clock, RuleFiles: d.ruleFiles, Rate: d.rate,
-		Warmup: d.suite.opts.Warmup, Progress: d.suite.opts.Progress,
+		Warmup: d.suite.opts.Warmup, Progress: d.suite.opts.Progress, Decided: d.decided,
 	}
 	switch {
 	case d.playbook != "":

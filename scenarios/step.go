@@ -47,6 +47,11 @@ type Step struct {
 	Check func(sc *Scenario, a Args) error
 	// Do is the action: one call on the Drill runtime.
 	Do func(ctx context.Context, d *Drill, a Args) error
+	// Settled, for a Then sentence, says whether its verdict can no longer
+	// change however long the drill runs on, judged while it runs. A drill
+	// whose Then steps are all settled, and whose score is, stops early
+	// (see Drill.decided). Nil: never settled before the drill's end.
+	Settled func(d *Drill, a Args) bool
 
 	re    *regexp.Regexp
 	kinds []string

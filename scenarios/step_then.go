@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/firedrill/firedrill/incident"
 )
 
 // The Then sentences: what the drill is judged by.
@@ -37,6 +39,7 @@ var alertFires = &Step{
 	Do: func(_ context.Context, d *Drill, a Args) error {
 		return d.AlertFiresWithin(a.Strings[0], a.Durations[0])
 	},
+	Settled: func(d *Drill, a Args) bool { return d.firedSince(a.Strings[0]) || d.past(a.Durations[0]) },
 }
 
 var alertDoesNotFire = &Step{
@@ -68,6 +71,12 @@ var declaredAs = &Step{
 	Pattern: `the incident is declared as {severity}`,
 	Example: `Then the incident is declared as P1`,
 	Do:      func(_ context.Context, d *Drill, a Args) error { return d.DeclaredAs(a.Severity) },
+	// The declared severity is the highest of the alerts that fired until
+	// resolution: it only rises, and nothing rises above P1.
+	Settled: func(d *Drill, _ Args) bool {
+		v := d.verdict()
+		return v.Severity == incident.P1 || v.Marks.Resolved.Present
+	},
 }
 
 var acknowledgedWithin = &Step{
@@ -75,6 +84,7 @@ var acknowledgedWithin = &Step{
 	Pattern: `the incident is acknowledged within {duration}`,
 	Example: `Then the incident is acknowledged within 5 minutes`,
 	Do:      func(_ context.Context, d *Drill, a Args) error { return d.AcknowledgedWithin(a.Durations[0]) },
+	Settled: func(d *Drill, a Args) bool { return d.answeredSettled(incident.Acknowledged, a.Durations[0]) },
 }
 
 var recoversWithin = &Step{
@@ -82,6 +92,7 @@ var recoversWithin = &Step{
 	Pattern: `the service recovers within {duration}`,
 	Example: `Then the service recovers within 30 minutes`,
 	Do:      func(_ context.Context, d *Drill, a Args) error { return d.RecoversWithin(a.Durations[0]) },
+	Settled: func(d *Drill, a Args) bool { return d.answeredSettled(incident.Resolved, a.Durations[0]) },
 }
 
 var mttxAtMost = &Step{
@@ -89,6 +100,7 @@ var mttxAtMost = &Step{
 	Pattern: `{mttx} is at most {duration}`,
 	Example: `Then MTTD is at most 5 minutes`,
 	Do:      func(_ context.Context, d *Drill, a Args) error { return d.MTTxAtMost(a.Measure, a.Durations[0]) },
+	Settled: func(d *Drill, a Args) bool { return d.mttxSettled(a.Measure, a.Durations[0]) },
 }
 
 // mttxWithinTick is the calibration drills' check: a value worked out by
@@ -100,6 +112,7 @@ var mttxWithinTick = &Step{
 	Do: func(_ context.Context, d *Drill, a Args) error {
 		return d.MTTxWithinTick(a.Measure, a.Durations[0])
 	},
+	Settled: func(d *Drill, a Args) bool { return d.mttxSettled(a.Measure, a.Durations[0]+d.engine.Clock().Tick()) },
 }
 
 var mttxNotMeasured = &Step{
@@ -107,6 +120,9 @@ var mttxNotMeasured = &Step{
 	Pattern: `{mttx} is not measured`,
 	Example: `Then MTTA is not measured`,
 	Do:      func(_ context.Context, d *Drill, a Args) error { return d.MTTxNotMeasured(a.Measure) },
+	// Once measured it has failed; MTTA and MTTR are never measured when
+	// nobody can answer. MTTD and time to page may come at any time.
+	Settled: func(d *Drill, a Args) bool { return d.mttx(a.Measure).Present || (d.nobody() && answeredMeasure(a.Measure)) },
 }
 
 var meetsTargets = &Step{
@@ -114,6 +130,7 @@ var meetsTargets = &Step{
 	Pattern: `the drill meets its targets`,
 	Example: `Then the drill meets its targets`,
 	Do:      func(_ context.Context, d *Drill, _ Args) error { return d.MeetsTargets() },
+	Settled: func(d *Drill, _ Args) bool { return d.scoreSettled() },
 }
 
 var noDataLost = &Step{

@@ -47,6 +47,9 @@ type Options struct {
 	// ResponderToken and FacilitatorToken are the console's tokens; empty:
 	// random ones, printed with the console's URLs.
 	ResponderToken, FacilitatorToken string
+	// NoEarlyStop runs every drill to its resolution or time limit, even
+	// when its outcome is decided earlier (see Drill.decided).
+	NoEarlyStop bool
 }
 
 // DefaultConsoleAddr is where `firedrill run` and `firedrill ack` meet

@@ -27,6 +27,7 @@ type runFlags struct {
 	reportFormats                                    []string
 	seed                                             int64
 	pace                                             float64
+	noEarlyStop                                      bool
 }
 
 func newRunCmd(st *State, g *globalFlags) *cobra.Command {
@@ -54,6 +55,7 @@ func newRunCmd(st *State, g *globalFlags) *cobra.Command {
 	fl.StringVar(&f.format, "format", "", "godog formatters to stdout, comma-separated, each optionally :path (pretty, progress, junit:out.xml, cucumber:out.json); default: firedrill's own progress only")
 	fl.StringSliceVar(&f.reportFormats, "report", nil, "report formats to write (default: all of "+strings.Join(reports.Names(), ",")+")")
 	fl.StringVar(&f.playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
+	fl.BoolVar(&f.noEarlyStop, "no-early-stop", false, "run every drill to its resolution or time limit, even when its outcome is decided earlier (one scenario: tag it "+scenarios.RunToLimitTag+")")
 	fl.StringVar(&f.consoleAddr, "console-addr", "", "where the game-day console listens (its views, `firedrill ack` and the other answers); default $FIREDRILL_CONSOLE_ADDR or "+scenarios.DefaultConsoleAddr)
 	// The console's address had an older name; scripts that use it keep working.
 	fl.StringVar(&f.consoleAddr, "ack-addr", "", "the older name of --console-addr")
@@ -120,6 +122,7 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
 		ConsoleAddr:    consoleAddr(st, f.consoleAddr),
 		ResponderToken: st.Getenv("FIREDRILL_TOKEN"), FacilitatorToken: st.Getenv("FIREDRILL_FACILITATOR_TOKEN"),
+		NoEarlyStop: f.noEarlyStop,
 	})
 	clock := cfg.Clock.Mode
 	if clock == string(incident.Paced) {
