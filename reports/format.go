@@ -65,6 +65,53 @@ func fmtClock(d time.Duration) string {
 	return fmt.Sprintf("%s%02d:%02d", neg, m, s)
 }
 
+// timeOfDay is how a run's reports show when something happened. On a
+// realtime or paced clock people act at wall times, so a milestone's wall
+// time of day is shown (UTC) beside its drill time. On the compressed clock
+// a drill's half hour passes in seconds: its milestones' timestamps (At:
+// the epoch plus drill time, what the TSDB saw) are simulated, no time of
+// day anyone lived through, so none is shown and drill times stand alone.
+type timeOfDay struct{ wall bool }
+
+func timeOfDayOf(mode incident.Mode) timeOfDay {
+	return timeOfDay{wall: mode == incident.Realtime || mode == incident.Paced}
+}
+
+// of is m's wall time of day, HH:MM:SS (UTC), or "" when the run's clock
+// gives it no meaning (or it was not recorded).
+func (t timeOfDay) of(m incident.Milestone) string {
+	if !t.wall || m.Wall.IsZero() {
+		return ""
+	}
+	return m.Wall.UTC().Format("15:04:05")
+}
+
+// clockNote says, in one sentence, which clock a run's times are on: what
+// a reader must know before reading "5m" or "02:30" in a compressed run.
+func clockNote(r Result) string {
+	var drill, wall time.Duration
+	for _, d := range r.Drills {
+		if d.Timing != nil {
+			drill += time.Duration(d.Timing.Drill)
+			wall += time.Duration(d.Timing.Wall)
+		}
+	}
+	took := ""
+	if drill > 0 && wall > 0 {
+		took = fmt.Sprintf(" (%s of drill time in %s of wall time)", fmtDur(drill), fmtDur(wall))
+	}
+	switch r.Environment.Clock {
+	case incident.Compressed:
+		return "Times are drill time, simulated: the compressed clock runs ticks back to back" + took +
+			"; they are no times of day."
+	case incident.Paced:
+		return "Times are drill time, paced faster than the wall clock" + took + "; times of day are wall times (UTC), when people acted."
+	case incident.Realtime:
+		return "Drill time runs with the wall clock; times of day are wall times (UTC)."
+	}
+	return "Times are drill time."
+}
+
 // fmtScore is a score as a whole number: the score is a summary, and
 // decimals would suggest a precision that one-tick resolution lacks.
 func fmtScore(f float64) string { return fmt.Sprintf("%.0f", f) }

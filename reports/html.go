@@ -28,14 +28,18 @@ func init() { Register("html", WithFileName("report.html", RendererFunc(renderHT
 type htmlRun struct {
 	RunID, Started, Finished, Wall string
 	Provider, Clock, Tick          string
-	Passed, Failed, Aborted        int
-	TotalText, ErrorsText          string
-	Summary                        []htmlStat
-	Targets                        []htmlTarget
-	Severities                     []htmlSeverity
-	Routing                        string
-	Drills                         []htmlDrill
-	Definitions                    []definition
+	// ClockNote says which clock the times are on; WallClock whether
+	// events show a wall time of day (realtime and paced runs only).
+	ClockNote               string
+	WallClock               bool
+	Passed, Failed, Aborted int
+	TotalText, ErrorsText   string
+	Summary                 []htmlStat
+	Targets                 []htmlTarget
+	Severities              []htmlSeverity
+	Routing                 string
+	Drills                  []htmlDrill
+	Definitions             []definition
 }
 
 type htmlStat struct {
@@ -121,7 +125,7 @@ func renderHTML(w io.Writer, r Result) error {
 		RunID: orDash(r.RunID), Started: fmtTime(r.Started), Finished: fmtTime(r.Finished),
 		Provider: orDash(r.Environment.Provider), Clock: orDash(string(r.Environment.Clock)), Tick: fmtDur(r.Environment.Tick),
 		Passed: n.Passed, Failed: n.Failed, Aborted: n.Aborted, TotalText: plural(len(r.Drills), "drill"), ErrorsText: plural(n.Errored, "error"),
-		Definitions: definitions,
+		Definitions: definitions, ClockNote: clockNote(r), WallClock: timeOfDayOf(r.Environment.Clock).wall,
 	}
 	if span := wallSpan(r.Started, r.Finished); span > 0 {
 		run.Wall = fmtDur(span)
@@ -144,7 +148,7 @@ func renderHTML(w io.Writer, r Result) error {
 	run.Severities = severityRows(r.SeverityLabels, t.Response)
 	run.Routing = r.Routing
 	for i, d := range r.Drills {
-		run.Drills = append(run.Drills, htmlDrillOf(i, d, r.Targets))
+		run.Drills = append(run.Drills, htmlDrillOf(i, d, r.Targets, timeOfDayOf(r.Environment.Clock)))
 	}
 	if err := htmlTmpl.Execute(w, run); err != nil {
 		return fmt.Errorf("render html: %w", err)
@@ -152,7 +156,7 @@ func renderHTML(w io.Writer, r Result) error {
 	return nil
 }
 
-func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
+func htmlDrillOf(i int, d Drill, targets scorer.Targets, tod timeOfDay) htmlDrill {
 	v, scored := d.Scored()
 	c := cellsOf(d)
 	h := htmlDrill{
@@ -199,7 +203,7 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 	}
 	fromT0 := fromT0Of(d)
 	for _, m := range sortedTimeline(d.Timeline) {
-		e := htmlEvent{At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: fromT0(m), Who: personOf(m),
+		e := htmlEvent{At: tod.of(m), Drill: fmtClock(m.Drill), FromT0: fromT0(m), Who: personOf(m),
 			Role: m.Labels[incident.RoleLabel], Text: describe(m)}
 		h.Events = append(h.Events, e)
 		if e.Who != "" {
@@ -212,7 +216,7 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 			Channel: c.Channel, Kind: c.Kind, Text: plainText(c.Text)})
 	}
 	if pm, ok := submittedPostmortem(d); ok {
-		h.Postmortem = &htmlPostmortem{Who: orDash(pm.Who), Drill: fmtClock(pm.M.Drill), At: clockOf(pm.M),
+		h.Postmortem = &htmlPostmortem{Who: orDash(pm.Who), Drill: fmtClock(pm.M.Drill), At: tod.of(pm.M),
 			Text: plainText(pm.Text), Revisions: pm.Revisions}
 	}
 	return h

@@ -44,6 +44,9 @@ type pmIncident struct {
 	// fault), or "detection" when the fault is not known (the responders'
 	// draft of a running game day).
 	Origin string
+	// Wall: the timeline shows wall times of day (realtime and paced
+	// clocks); on the compressed clock only drill times mean something.
+	Wall bool
 	// RunID is the run the drill belongs to; "" for a drill in progress.
 	RunID                    string
 	Title, Feature, Date, ID string
@@ -106,9 +109,11 @@ func renderPostmortem(w io.Writer, r Result) error {
 			run.Steady = append(run.Steady, pmSteady{Name: d.Scenario, Feature: d.Feature, Result: resultWord(d.Status), Note: note})
 			continue
 		}
-		p := pmDrill(run.RunID, r.Started, i, d)
+		tod := timeOfDayOf(r.Environment.Clock)
+		p := pmDrill(r.RunID, r.Started, i, d, tod)
+		p.RunID = run.RunID
 		if pm, ok := submittedPostmortem(d); ok {
-			p.Submitted = &pmSubmitted{Who: cmp.Or(pm.Who, "[Names]"), At: clockOf(pm.M), Drill: fmtClock(pm.M.Drill),
+			p.Submitted = &pmSubmitted{Who: cmp.Or(pm.Who, "[Names]"), At: tod.of(pm.M), Drill: fmtClock(pm.M.Drill),
 				Fenced: mdFenced("markdown", pm.Text), Revisions: pm.Revisions}
 		}
 		run.Incidents = append(run.Incidents, p)
@@ -132,7 +137,9 @@ func PostmortemDraft(d Drill) string {
 			d.Status = Passed
 		}
 	}
-	p := pmDrill("", d.Started, 0, d)
+	// A draft is written while a game day runs, on the wall clock (or
+	// paced): its wall times are when people acted.
+	p := pmDrill("", d.Started, 0, d, timeOfDay{wall: true})
 	if !p.Scored {
 		p.Result = "in progress"
 		if d.Status != "" {
@@ -148,7 +155,7 @@ func PostmortemDraft(d Drill) string {
 	return b.String()
 }
 
-func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
+func pmDrill(runID string, started time.Time, i int, d Drill, tod timeOfDay) pmIncident {
 	v, scored := d.Scored()
 	ms := sortedTimeline(d.Timeline)
 	t0, _ := d.t0()
@@ -161,12 +168,15 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 			t0, origin = m.Drill, "detection"
 		}
 	}
+	// The date is the wall date: a simulated timestamp is no day anyone
+	// lived through.
 	when := started
-	if ok && !fault.At.IsZero() {
-		when = fault.At
+	if ok && !fault.Wall.IsZero() {
+		when = fault.Wall
 	}
 	p := pmIncident{
 		RunID:   runID,
+		Wall:    tod.wall,
 		Title:   d.Scenario + " (drill)",
 		Feature: d.Feature,
 		Date:    "[YYYY-MM-DD]",
@@ -181,7 +191,13 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 	}
 	if !when.IsZero() {
 		p.Date = when.UTC().Format("2006-01-02")
-		p.ID = fmt.Sprintf("INC-%s-%03d", when.UTC().Format("20060102"), i+1)
+		p.ID = fmt.Sprintf("INC-%s-%03d", when.UTC().Format("20060102-150405"), i+1)
+	}
+	if runID != "" {
+		// A run's ID is unique (its start and a random suffix): the
+		// incident's ID says which run and which of its drills, so no two
+		// runs' post-mortems share one.
+		p.ID = fmt.Sprintf("INC-%s-%03d", runID, i+1)
 	}
 	if fault.Detail != "" {
 		p.FaultDetail = fault.Detail
@@ -192,7 +208,7 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 			text += " (" + who + ")"
 		}
 		p.Events = append(p.Events, pmEvent{
-			At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: signedClock(m.Drill - t0), Text: text,
+			At: tod.of(m), Drill: fmtClock(m.Drill), FromT0: signedClock(m.Drill - t0), Text: text,
 		})
 	}
 	for _, s := range d.Steps {
@@ -200,13 +216,13 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 	}
 	if !scored {
 		if origin == "detection" {
-			p.Summary, p.Impact, p.Resolution = pmSinceDetection(d, ms, t0)
+			p.Summary, p.Impact, p.Resolution = pmSinceDetection(d, ms, t0, tod)
 			return p
 		}
-		p.Summary, p.Impact, p.Resolution = pmSoFar(d, ms, fault)
+		p.Summary, p.Impact, p.Resolution = pmSoFar(d, ms, fault, tod)
 		return p
 	}
-	p.Summary = pmSummary(d, fault)
+	p.Summary = pmSummary(d, fault, tod)
 	p.Impact, p.Resolution = pmImpact(d, ms)
 	for _, c := range v.Criteria {
 		p.Criteria = append(p.Criteria, pmCriterion{c.Name, criterionTarget(c), criterionMeasured(c), criterionVerdict(c)})
@@ -229,11 +245,11 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 	return p
 }
 
-func pmSummary(d Drill, fault incident.Milestone) string {
+func pmSummary(d Drill, fault incident.Milestone, tod timeOfDay) string {
 	v, _ := d.Scored()
 	var b strings.Builder
-	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s at %s (drill time %s).",
-		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), clockOf(fault), fmtClock(fault.Drill))
+	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s %s.",
+		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), tod.when(fault))
 	if !v.Marks.Detected.Present {
 		b.WriteString(" No alert fired: the incident was never detected, so it was never acknowledged through a page.")
 	} else {
@@ -333,13 +349,13 @@ func firstOf(ms []incident.Milestone, k incident.Kind) (incident.Milestone, bool
 	return incident.Milestone{}, false
 }
 
-// clockOf is the milestone's drill timestamp as HH:MM:SS (UTC), the
-// playbook timeline's "Time" column.
-func clockOf(m incident.Milestone) string {
-	if m.At.IsZero() {
-		return "--:--:--"
+// when is "at drill time 01:00", with the wall time of day before it when
+// it means something: "at 09:31:00 UTC (drill time 01:00)".
+func (t timeOfDay) when(m incident.Milestone) string {
+	if at := t.of(m); at != "" {
+		return "at " + at + " UTC (drill time " + fmtClock(m.Drill) + ")"
 	}
-	return m.At.UTC().Format("15:04:05")
+	return "at drill time " + fmtClock(m.Drill)
 }
 
 // signedClock is a drill time relative to T0: +01:00, -00:30.
@@ -353,15 +369,15 @@ func signedClock(d time.Duration) string {
 // pmSoFar is the summary, impact and resolution of a drill without a
 // verdict (in progress): what its timeline says so far, read without
 // scoring (the first of each milestone after the fault).
-func pmSoFar(d Drill, ms []incident.Milestone, fault incident.Milestone) (summary, impact, resolution string) {
+func pmSoFar(d Drill, ms []incident.Milestone, fault incident.Milestone, tod timeOfDay) (summary, impact, resolution string) {
 	t0, ok := d.t0()
 	if !ok {
 		return fmt.Sprintf("Drill %s (%s): no fault has been injected yet.", mdEm(d.Scenario), mdText(d.Feature)),
 			"[Duration]", "[How the incident was resolved]"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s at %s (drill time %s).",
-		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), clockOf(fault), fmtClock(fault.Drill))
+	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s %s.",
+		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), tod.when(fault))
 	after := slices.DeleteFunc(slices.Clone(ms), func(m incident.Milestone) bool { return m.Drill < t0 })
 	b.WriteString(soFar(after, t0, "after the fault", true))
 	end := t0
@@ -413,11 +429,11 @@ func soFar(ms []incident.Milestone, origin time.Duration, after string, detected
 // pmSinceDetection is pmSoFar for a timeline without its fault (the
 // responders' view of a running game day): the incident as the people saw
 // it, from its detection at det.
-func pmSinceDetection(d Drill, ms []incident.Milestone, det time.Duration) (summary, impact, resolution string) {
+func pmSinceDetection(d Drill, ms []incident.Milestone, det time.Duration, tod timeOfDay) (summary, impact, resolution string) {
 	first, _ := firstOf(ms, incident.AlertFiring)
 	var b strings.Builder
-	fmt.Fprintf(&b, "During drill %s (%s) the incident was detected at %s (drill time %s) by the alert %s",
-		mdEm(d.Scenario), mdText(d.Feature), clockOf(first), fmtClock(det), mdCode(first.Subject))
+	fmt.Fprintf(&b, "During drill %s (%s) the incident was detected %s by the alert %s",
+		mdEm(d.Scenario), mdText(d.Feature), tod.when(first), mdCode(first.Subject))
 	if first.Severity != incident.SeverityUnknown {
 		b.WriteString(" (" + first.Severity.String() + ")")
 	}
