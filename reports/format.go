@@ -447,3 +447,48 @@ func mdCode(s string) string {
 
 // mdEm is s emphasised.
 func mdEm(s string) string { return "*" + mdText(s) + "*" }
+
+// incidentName is what a drill's incident is called: its cause, the most
+// severe of the alerts that fired for it and the earliest of equals
+// ("DatabaseConnectionFailure (P1)"), not whichever symptom paged first. A
+// scored drill has it in its verdict (the alert that set the severity);
+// a drill in progress reads it from its timeline the same way. "" when no
+// alert fired.
+func incidentName(d Drill) string {
+	name, sev := "", incident.SeverityUnknown
+	if v, ok := d.Scored(); ok {
+		name, sev = v.SeverityAlert, v.Severity
+	} else {
+		t0, _ := d.t0()
+		for _, m := range sortedTimeline(d.Timeline) {
+			if m.Kind != incident.AlertFiring || m.Drill < t0 {
+				continue
+			}
+			s := m.Severity
+			if s == incident.SeverityUnknown {
+				s, _ = incident.ParseSeverity(m.Labels["severity"])
+			}
+			if name == "" || s.MoreSevere(sev) {
+				name, sev = m.Subject, s
+			}
+		}
+	}
+	if name == "" || sev == incident.SeverityUnknown {
+		return name
+	}
+	return name + " (" + sev.String() + ")"
+}
+
+// incidentID names drill i's incident uniquely across runs: the run ID is
+// the run's start and a random suffix, so INC-<run id>-001 is never
+// another run's. A draft of a drill in progress has no run ID yet and
+// takes the drill's wall start instead; with neither it is a placeholder.
+func incidentID(runID string, i int, started time.Time) string {
+	switch {
+	case runID != "" && runID != "-":
+		return fmt.Sprintf("INC-%s-%03d", runID, i+1)
+	case !started.IsZero():
+		return fmt.Sprintf("INC-%s-%03d", started.UTC().Format("20060102-150405"), i+1)
+	}
+	return fmt.Sprintf("INC-[YYYYMMDD]-%03d", i+1)
+}

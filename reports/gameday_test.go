@@ -205,7 +205,7 @@ func TestStatuspageHasTheNoticesAsPublished(t *testing.T) {
 func TestPostmortemIsTheTeamsWhenSubmitted(t *testing.T) {
 	t.Parallel()
 	pm := renderString(t, "postmortem", fixture())
-	_, gd, ok := strings.Cut(pm, "# Post-Mortem: Monthly drill: error spike answered by the team (drill)")
+	_, gd, ok := strings.Cut(pm, "# Post-Mortem: HighErrorRate (P2) — Monthly drill: error spike answered by the team (drill)")
 	require.True(t, ok)
 	assert.Contains(t, gd, "**Authors**: Ana Ortiz (submitted at drill time 29:00; revision 2 of 2)")
 	assert.Contains(t, gd, "**Status**: Submitted by the team")
@@ -219,7 +219,7 @@ func TestPostmortemIsTheTeamsWhenSubmitted(t *testing.T) {
 	d := &r.Drills[gameDayIndex]
 	d.Timeline = slices.DeleteFunc(d.Timeline, func(m incident.Milestone) bool { return m.Kind == incident.PostmortemSubmitted })
 	pm = renderString(t, "postmortem", r)
-	_, gd, _ = strings.Cut(pm, "# Post-Mortem: Monthly drill")
+	_, gd, _ = strings.Cut(pm, "# Post-Mortem: HighErrorRate (P2) — Monthly drill")
 	assert.Contains(t, gd, "**Status**: Draft")
 	assert.Contains(t, gd, "**Authors**: Ana Ortiz, Bo Chen, Dee Patel", "the people who acted")
 }

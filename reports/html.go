@@ -67,6 +67,9 @@ type htmlDrill struct {
 	// NotScored says why the drill has no verdict; empty when it has one.
 	NotScored                string
 	Incident, OtherIncidents string
+	// IncidentID and IncidentName name the drill's incident: unique across
+	// runs, and after its cause (the most severe alert, earliest of equals).
+	IncidentID, IncidentName string
 	TimeToPage               string
 	Timing                   string
 	Noise                    []htmlNoise
@@ -148,7 +151,7 @@ func renderHTML(w io.Writer, r Result) error {
 	run.Severities = severityRows(r.SeverityLabels, t.Response)
 	run.Routing = r.Routing
 	for i, d := range r.Drills {
-		run.Drills = append(run.Drills, htmlDrillOf(i, d, r.Targets, timeOfDayOf(r.Environment.Clock)))
+		run.Drills = append(run.Drills, htmlDrillOf(i, d, r))
 	}
 	if err := htmlTmpl.Execute(w, run); err != nil {
 		return fmt.Errorf("render html: %w", err)
@@ -156,7 +159,8 @@ func renderHTML(w io.Writer, r Result) error {
 	return nil
 }
 
-func htmlDrillOf(i int, d Drill, targets scorer.Targets, tod timeOfDay) htmlDrill {
+func htmlDrillOf(i int, d Drill, r Result) htmlDrill {
+	tod, targets := timeOfDayOf(r.Environment.Clock), r.Targets
 	v, scored := d.Scored()
 	c := cellsOf(d)
 	h := htmlDrill{
@@ -166,6 +170,7 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets, tod timeOfDay) htmlDril
 		MTTD: c.MTTD, MTTA: c.MTTA, MTTR: c.MTTR,
 		Score: c.Score, Steady: v.SteadyState,
 		Incident: v.Incident, OtherIncidents: strings.Join(v.OtherIncidents, ", "),
+		IncidentID: incidentID(r.RunID, i, r.Started), IncidentName: incidentName(d),
 		TimeToPage: optMeasure(v.TimeToPage),
 		Noise:      noiseRows(v.Noise),
 	}

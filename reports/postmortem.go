@@ -174,13 +174,17 @@ func pmDrill(runID string, started time.Time, i int, d Drill, tod timeOfDay) pmI
 	if ok && !fault.Wall.IsZero() {
 		when = fault.Wall
 	}
+	title := d.Scenario + " (drill)"
+	if name := incidentName(d); name != "" {
+		title = name + " — " + title
+	}
 	p := pmIncident{
 		RunID:   runID,
 		Wall:    tod.wall,
-		Title:   d.Scenario + " (drill)",
+		Title:   title,
 		Feature: d.Feature,
 		Date:    "[YYYY-MM-DD]",
-		ID:      fmt.Sprintf("INC-[YYYYMMDD]-%03d", i+1),
+		ID:      incidentID(runID, i, when),
 		Fault:   fault.Subject,
 		Score:   fmtScore(v.Score),
 		Result:  resultWord(d.Status),
@@ -191,13 +195,6 @@ func pmDrill(runID string, started time.Time, i int, d Drill, tod timeOfDay) pmI
 	}
 	if !when.IsZero() {
 		p.Date = when.UTC().Format("2006-01-02")
-		p.ID = fmt.Sprintf("INC-%s-%03d", when.UTC().Format("20060102-150405"), i+1)
-	}
-	if runID != "" {
-		// A run's ID is unique (its start and a random suffix): the
-		// incident's ID says which run and which of its drills, so no two
-		// runs' post-mortems share one.
-		p.ID = fmt.Sprintf("INC-%s-%03d", runID, i+1)
 	}
 	if fault.Detail != "" {
 		p.FaultDetail = fault.Detail
