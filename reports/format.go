@@ -147,7 +147,21 @@ func criterionMeasured(c scorer.Criterion) string {
 		}
 		return "none"
 	}
+	if c.Excused > 0 && c.Measured.Present {
+		// What the timeline says, then what was judged once the lateness
+		// charged to an earlier milestone is taken off.
+		return fmtMeasure(c.Measured) + " (judged " + fmtMeasure(c.Judged()) + ")"
+	}
 	return fmtMeasure(c.Measured)
+}
+
+// criterionWeight is the weight a criterion carries in the score: "1", or
+// "1 ÷ 3" when it shares its milestone's weight with two others.
+func criterionWeight(c scorer.Criterion) string {
+	if c.SharedBy > 1 {
+		return fmt.Sprintf("%g ÷ %d", c.Weight, c.SharedBy)
+	}
+	return fmt.Sprintf("%g", c.Weight)
 }
 
 // scoreOf is the drill's score as shown: "-" for a drill that was not
@@ -212,7 +226,7 @@ func whyMissed(c scorer.Criterion) string {
 	var s string
 	switch c.Status {
 	case scorer.StatusLate:
-		s = fmt.Sprintf("%s %s, target %s", c.Name, fmtMeasure(c.Measured), fmtDur(c.Target))
+		s = fmt.Sprintf("%s %s, target %s", c.Name, criterionMeasured(c), fmtDur(c.Target))
 	case scorer.StatusViolated:
 		s = fmt.Sprintf("%s: violated at drill time %s", c.Name, fmtClock(c.Measured.Value))
 	case scorer.StatusWrong:
@@ -238,7 +252,7 @@ func missedLine(c scorer.Criterion) string {
 	b.WriteString(c.Name)
 	switch c.Status {
 	case scorer.StatusLate:
-		fmt.Fprintf(&b, " late: %s, target %s (credit %.2f)", fmtMeasure(c.Measured), fmtDur(c.Target), c.Credit)
+		fmt.Fprintf(&b, " late: %s, target %s (credit %.2f)", criterionMeasured(c), fmtDur(c.Target), c.Credit)
 	case scorer.StatusViolated:
 		fmt.Fprintf(&b, " violated at drill time %s", fmtClock(c.Measured.Value))
 	default:
@@ -402,6 +416,7 @@ var definitions = []definition{
 	{"Drill criteria", "from the playbook's monthly drill, each from T0: alert 2 min, IC assigned (ack) 5 min, diagnosis 15 min, mitigation 20 min, restored 30 min."},
 	{"Credit", "a criterion met earns 1; a late one loses credit linearly to 0 at twice its target (2 − measured/target); a missing milestone earns 0, never counts as a zero duration."},
 	{"Score", "0–100: the weighted mean of the criteria's credits × 100. A drill passes when every criterion is met."},
+	{"One defect, one charge", "the playbook puts several targets on one milestone: detection (MTTD 5 min, the drill's alert 2 min), the acknowledgement (MTTA, the severity's response time, IC assigned) and resolution (MTTR, restored). Each is judged and shown, but the criteria of one milestone share one weight (\"1 ÷ 3\"), so every milestone weighs the same. Lateness found at a milestone is carried forward: a later criterion measured from T0 is judged without it (\"judged …\"), so a late alert is not charged again to the ack, diagnosis and resolution that inherited it."},
 	{"p50 / p90", "across drills, nearest-rank percentiles of each MTTx over the drills where it was measured (means mislead on long tails)."},
 }
 

@@ -243,7 +243,7 @@ func htmlCriterionOf(c scorer.Criterion) htmlCriterion {
 	h := htmlCriterion{
 		Name: c.Name, From: c.From, Target: criterionTarget(c), Measured: criterionMeasured(c),
 		Verdict: criterionVerdict(c), Status: string(c.Status), Credit: fmt.Sprintf("%.2f", c.Credit),
-		Weight: fmt.Sprintf("%g", c.Weight), Note: c.Note,
+		Weight: criterionWeight(c), Note: c.Note,
 	}
 	for _, p := range c.Parts {
 		h.Parts = append(h.Parts, htmlCriterionOf(p))

@@ -110,7 +110,7 @@ func renderPostmortem(w io.Writer, r Result) error {
 			continue
 		}
 		tod := timeOfDayOf(r.Environment.Clock)
-		p := pmDrill(r.RunID, r.Started, i, d, tod)
+		p := pmDrill(r.RunID, r.Started, i, d, tod, cmp.Or(r.Environment.Tick, incident.DefaultTick))
 		p.RunID = run.RunID
 		if pm, ok := submittedPostmortem(d); ok {
 			p.Submitted = &pmSubmitted{Who: cmp.Or(pm.Who, "[Names]"), At: tod.of(pm.M), Drill: fmtClock(pm.M.Drill),
@@ -139,7 +139,7 @@ func PostmortemDraft(d Drill) string {
 	}
 	// A draft is written while a game day runs, on the wall clock (or
 	// paced): its wall times are when people acted.
-	p := pmDrill("", d.Started, 0, d, timeOfDay{wall: true})
+	p := pmDrill("", d.Started, 0, d, timeOfDay{wall: true}, incident.DefaultTick)
 	if !p.Scored {
 		p.Result = "in progress"
 		if d.Status != "" {
@@ -155,7 +155,7 @@ func PostmortemDraft(d Drill) string {
 	return b.String()
 }
 
-func pmDrill(runID string, started time.Time, i int, d Drill, tod timeOfDay) pmIncident {
+func pmDrill(runID string, started time.Time, i int, d Drill, tod timeOfDay, tick time.Duration) pmIncident {
 	v, scored := d.Scored()
 	ms := sortedTimeline(d.Timeline)
 	t0, _ := d.t0()
@@ -225,6 +225,12 @@ func pmDrill(runID string, started time.Time, i int, d Drill, tod timeOfDay) pmI
 		p.Criteria = append(p.Criteria, pmCriterion{c.Name, criterionTarget(c), criterionMeasured(c), criterionVerdict(c)})
 		if c.Met {
 			p.Met = append(p.Met, fmt.Sprintf("%s within target: %s (target %s)", c.Name, fmtMeasure(c.Measured), fmtDur(c.Target)))
+			continue
+		}
+		if why, ok := configuredBy(c, v, ms, tick); ok {
+			// The drill set this delay: saying so is the lesson, and
+			// there is nothing for anyone to act on.
+			p.Missed = append(p.Missed, missedLine(c)+" — "+why)
 			continue
 		}
 		p.Missed = append(p.Missed, missedLine(c))
@@ -308,6 +314,44 @@ func pmImpact(d Drill, ms []incident.Milestone) (impact, resolution string) {
 		resolution += fmt.Sprintf(" Mitigation was applied at drill time %s, but verification did not pass.", fmtClock(m))
 	}
 	return impact, resolution
+}
+
+// configuredBy says why a missed criterion is the drill's own setting,
+// not a finding: the acknowledgement came when the responder's declared
+// think time (the scenario's "acknowledges after D") said it would, within
+// the tick that measures it, and the criterion would have been met but for
+// that think time. A post-mortem never makes an action item of a delay the
+// drill configured.
+func configuredBy(c scorer.Criterion, v scorer.Verdict, ms []incident.Milestone, tick time.Duration) (string, bool) {
+	if c.Judges != "acknowledged" || c.Status != scorer.StatusLate {
+		return "", false
+	}
+	ack, ok := v.Marks.Acknowledged.Get()
+	if !ok {
+		return "", false
+	}
+	paged, ok := v.Marks.Paged.Get()
+	if !ok {
+		return "", false
+	}
+	var think time.Duration
+	for _, m := range ms {
+		if m.Kind == incident.Acknowledged && m.Drill == ack && m.Labels[incident.IncidentLabel] == v.Incident {
+			d, err := time.ParseDuration(m.Labels[incident.ThinkLabel])
+			if err != nil {
+				return "", false
+			}
+			think = d
+			break
+		}
+	}
+	took := ack - paged
+	judged, _ := c.Judged().Get()
+	if think <= 0 || took > think+tick || judged-think > c.Target {
+		return "", false
+	}
+	return fmt.Sprintf("set by the drill, not a finding: the responder acknowledged %s after the page, its declared think time (%s, the scenario's \"acknowledges after\" step); without it the target is met",
+		fmtDur(took), fmtDur(think)), true
 }
 
 // actionFor turns a missed criterion into an action item: what was missed,
