@@ -65,3 +65,15 @@ func TestPostmortemNeverBlamesAConfiguredThinkTime(t *testing.T) {
 	items = actionItems(renderString(t, "postmortem", r))
 	assert.Contains(t, items, "MTTA late")
 }
+
+// One late detection is one action item, however many criteria judge it.
+func TestPostmortemActsOnceOnEachLateMilestone(t *testing.T) {
+	t.Parallel()
+	pm := renderString(t, "postmortem", fixture())
+	_, spike, ok := strings.Cut(pm, "— Error spike with a slow responder (drill)")
+	require.True(t, ok)
+	items := actionItems(spike)
+	assert.Equal(t, 1, strings.Count(items, "review the alert rules' thresholds"), items)
+	assert.Contains(t, items, "| MTTD late: 5m30s, target 5m (credit 0.90); Alert triggers late: 5m30s, target 2m (credit 0.00) — review the alert rules' thresholds and for: durations |")
+	assert.Equal(t, 1, strings.Count(items, "review recovery and verification"), "MTTR and restored: one missing resolution")
+}

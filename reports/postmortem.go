@@ -221,6 +221,12 @@ func pmDrill(runID string, started time.Time, i int, d Drill, tod timeOfDay, tic
 	}
 	p.Summary = pmSummary(d, fault, tod)
 	p.Impact, p.Resolution = pmImpact(d, ms)
+	// One action item per defect: the missed criteria that judge one
+	// milestone (MTTD and the alert criterion, say) are one late
+	// detection to act on, listed together.
+	type action struct{ lines, where []string }
+	var actions []action
+	byMark := map[string]int{}
 	for _, c := range v.Criteria {
 		p.Criteria = append(p.Criteria, pmCriterion{c.Name, criterionTarget(c), criterionMeasured(c), criterionVerdict(c)})
 		if c.Met {
@@ -234,7 +240,24 @@ func pmDrill(runID string, started time.Time, i int, d Drill, tod timeOfDay, tic
 			continue
 		}
 		p.Missed = append(p.Missed, missedLine(c))
-		p.Actions = append(p.Actions, actionFor(c))
+		i, ok := byMark[c.Judges]
+		if !ok || c.Judges == "" {
+			i = len(actions)
+			byMark[c.Judges] = i
+			actions = append(actions, action{})
+		}
+		a := &actions[i]
+		a.lines = append(a.lines, missedLine(c))
+		if w := whereFor(c); w != "" && !slices.Contains(a.where, w) {
+			a.where = append(a.where, w)
+		}
+	}
+	for _, a := range actions {
+		item := strings.Join(a.lines, "; ")
+		if len(a.where) > 0 {
+			item += " — " + strings.Join(a.where, "; ")
+		}
+		p.Actions = append(p.Actions, item)
 	}
 	for _, c := range d.Checks {
 		if c.Status == CheckFailed {
@@ -354,10 +377,10 @@ func configuredBy(c scorer.Criterion, v scorer.Verdict, ms []incident.Milestone,
 		fmtDur(took), fmtDur(think)), true
 }
 
-// actionFor turns a missed criterion into an action item: what was missed,
-// and where in the playbook to look.
-func actionFor(c scorer.Criterion) string {
-	where := map[string]string{
+// whereFor is where in the playbook to look about a missed criterion
+// ("" when there is no better pointer than the criterion itself).
+func whereFor(c scorer.Criterion) string {
+	return map[string]string{
 		scorer.IDMTTD:       "review the alert rules' thresholds and for: durations",
 		scorer.IDAlert:      "review the alert rules' thresholds and for: durations",
 		scorer.IDMTTA:       "review paging and the on-call acknowledgement path",
@@ -369,10 +392,6 @@ func actionFor(c scorer.Criterion) string {
 		scorer.IDRestored:   "review recovery and verification",
 		scorer.IDQuiet:      "review the alert that fired without a fault",
 	}[c.ID]
-	if where == "" {
-		return missedLine(c)
-	}
-	return missedLine(c) + " — " + where
 }
 
 func sortedTimeline(tl []incident.Milestone) []incident.Milestone {
