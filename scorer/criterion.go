@@ -191,7 +191,9 @@ func charge(cs []Criterion) {
 			if c.Expect != ExpectWithin || c.Target <= 0 {
 				continue
 			}
-			if d, ok := c.Measured.Get(); ok && c.From == "T0" && carried > 0 {
+			// Only a criterion the inherited lateness would fail is
+			// excused: one met anyway says nothing more with a note.
+			if d, ok := c.Measured.Get(); ok && c.From == "T0" && carried > 0 && d > c.Target {
 				c.Excused = min(carried, max(d, 0))
 				c.rejudge()
 				c.Note = joinNote(c.Note, short(c.Excused)+" of it was already charged to late "+strings.Join(blame, " and "))
