@@ -93,6 +93,11 @@ const (
 // steps and resolutions carry it; scoring credits only the drill's own.
 const IncidentLabel = "incident"
 
+// ThinkLabel, on an Acknowledged milestone, is the responder's declared
+// think time from page to ack (a Go duration: "3m0s"), the delay the drill
+// itself set. A report never blames the acknowledgement for it.
+const ThinkLabel = "think_time"
+
 // Milestone is one entry of the timeline. It carries both clocks: Drill is
 // drill time since the drill began, At the drill timestamp (what the TSDB
 // and alert rules see), Wall when it really happened.

@@ -3,7 +3,8 @@
 // team's as submitted on a game day, else a draft; PostmortemDraft fills one
 // in for a drill in progress), the status-page notices as published, a
 // terminal summary, the same summary as Markdown for CI job pages, and a
-// trend over stored runs.
+// trend over stored runs (a text table, and trend.html: per drill a chart of
+// its MTTD, MTTA, MTTR and score over the runs, targets as lines).
 //
 // Contract:
 //   - reports imports scorer and incident only; it never scores anything

@@ -65,6 +65,53 @@ func fmtClock(d time.Duration) string {
 	return fmt.Sprintf("%s%02d:%02d", neg, m, s)
 }
 
+// timeOfDay is how a run's reports show when something happened. On a
+// realtime or paced clock people act at wall times, so a milestone's wall
+// time of day is shown (UTC) beside its drill time. On the compressed clock
+// a drill's half hour passes in seconds: its milestones' timestamps (At:
+// the epoch plus drill time, what the TSDB saw) are simulated, no time of
+// day anyone lived through, so none is shown and drill times stand alone.
+type timeOfDay struct{ wall bool }
+
+func timeOfDayOf(mode incident.Mode) timeOfDay {
+	return timeOfDay{wall: mode == incident.Realtime || mode == incident.Paced}
+}
+
+// of is m's wall time of day, HH:MM:SS (UTC), or "" when the run's clock
+// gives it no meaning (or it was not recorded).
+func (t timeOfDay) of(m incident.Milestone) string {
+	if !t.wall || m.Wall.IsZero() {
+		return ""
+	}
+	return m.Wall.UTC().Format("15:04:05")
+}
+
+// clockNote says, in one sentence, which clock a run's times are on: what
+// a reader must know before reading "5m" or "02:30" in a compressed run.
+func clockNote(r Result) string {
+	var drill, wall time.Duration
+	for _, d := range r.Drills {
+		if d.Timing != nil {
+			drill += time.Duration(d.Timing.Drill)
+			wall += time.Duration(d.Timing.Wall)
+		}
+	}
+	took := ""
+	if drill > 0 && wall > 0 {
+		took = fmt.Sprintf(" (%s of drill time in %s of wall time)", fmtDur(drill), fmtDur(wall))
+	}
+	switch r.Environment.Clock {
+	case incident.Compressed:
+		return "Times are drill time, simulated: the compressed clock runs ticks back to back" + took +
+			"; they are no times of day."
+	case incident.Paced:
+		return "Times are drill time, paced faster than the wall clock" + took + "; times of day are wall times (UTC), when people acted."
+	case incident.Realtime:
+		return "Drill time runs with the wall clock; times of day are wall times (UTC)."
+	}
+	return "Times are drill time."
+}
+
 // fmtScore is a score as a whole number: the score is a summary, and
 // decimals would suggest a precision that one-tick resolution lacks.
 func fmtScore(f float64) string { return fmt.Sprintf("%.0f", f) }
@@ -100,7 +147,21 @@ func criterionMeasured(c scorer.Criterion) string {
 		}
 		return "none"
 	}
+	if c.Excused > 0 && c.Measured.Present {
+		// What the timeline says, then what was judged once the lateness
+		// charged to an earlier milestone is taken off.
+		return fmtMeasure(c.Measured) + " (judged " + fmtMeasure(c.Judged()) + ")"
+	}
 	return fmtMeasure(c.Measured)
+}
+
+// criterionWeight is the weight a criterion carries in the score: "1", or
+// "1 ÷ 3" when it shares its milestone's weight with two others.
+func criterionWeight(c scorer.Criterion) string {
+	if c.SharedBy > 1 {
+		return fmt.Sprintf("%g ÷ %d", c.Weight, c.SharedBy)
+	}
+	return fmt.Sprintf("%g", c.Weight)
 }
 
 // scoreOf is the drill's score as shown: "-" for a drill that was not
@@ -165,7 +226,7 @@ func whyMissed(c scorer.Criterion) string {
 	var s string
 	switch c.Status {
 	case scorer.StatusLate:
-		s = fmt.Sprintf("%s %s, target %s", c.Name, fmtMeasure(c.Measured), fmtDur(c.Target))
+		s = fmt.Sprintf("%s %s, target %s", c.Name, criterionMeasured(c), fmtDur(c.Target))
 	case scorer.StatusViolated:
 		s = fmt.Sprintf("%s: violated at drill time %s", c.Name, fmtClock(c.Measured.Value))
 	case scorer.StatusWrong:
@@ -191,7 +252,7 @@ func missedLine(c scorer.Criterion) string {
 	b.WriteString(c.Name)
 	switch c.Status {
 	case scorer.StatusLate:
-		fmt.Fprintf(&b, " late: %s, target %s (credit %.2f)", fmtMeasure(c.Measured), fmtDur(c.Target), c.Credit)
+		fmt.Fprintf(&b, " late: %s, target %s (credit %.2f)", criterionMeasured(c), fmtDur(c.Target), c.Credit)
 	case scorer.StatusViolated:
 		fmt.Fprintf(&b, " violated at drill time %s", fmtClock(c.Measured.Value))
 	default:
@@ -355,6 +416,7 @@ var definitions = []definition{
 	{"Drill criteria", "from the playbook's monthly drill, each from T0: alert 2 min, IC assigned (ack) 5 min, diagnosis 15 min, mitigation 20 min, restored 30 min."},
 	{"Credit", "a criterion met earns 1; a late one loses credit linearly to 0 at twice its target (2 − measured/target); a missing milestone earns 0, never counts as a zero duration."},
 	{"Score", "0–100: the weighted mean of the criteria's credits × 100. A drill passes when every criterion is met."},
+	{"One defect, one charge", "the playbook puts several targets on one milestone: detection (MTTD 5 min, the drill's alert 2 min), the acknowledgement (MTTA, the severity's response time, IC assigned) and resolution (MTTR, restored). Each is judged and shown, but the criteria of one milestone share one weight (\"1 ÷ 3\"), so every milestone weighs the same. Lateness found at a milestone is carried forward: a later criterion measured from T0 is judged without it (\"judged …\"), so a late alert is not charged again to the ack, diagnosis and resolution that inherited it."},
 	{"p50 / p90", "across drills, nearest-rank percentiles of each MTTx over the drills where it was measured (means mislead on long tails)."},
 }
 
@@ -400,3 +462,48 @@ func mdCode(s string) string {
 
 // mdEm is s emphasised.
 func mdEm(s string) string { return "*" + mdText(s) + "*" }
+
+// incidentName is what a drill's incident is called: its cause, the most
+// severe of the alerts that fired for it and the earliest of equals
+// ("DatabaseConnectionFailure (P1)"), not whichever symptom paged first. A
+// scored drill has it in its verdict (the alert that set the severity);
+// a drill in progress reads it from its timeline the same way. "" when no
+// alert fired.
+func incidentName(d Drill) string {
+	name, sev := "", incident.SeverityUnknown
+	if v, ok := d.Scored(); ok {
+		name, sev = v.SeverityAlert, v.Severity
+	} else {
+		t0, _ := d.t0()
+		for _, m := range sortedTimeline(d.Timeline) {
+			if m.Kind != incident.AlertFiring || m.Drill < t0 {
+				continue
+			}
+			s := m.Severity
+			if s == incident.SeverityUnknown {
+				s, _ = incident.ParseSeverity(m.Labels["severity"])
+			}
+			if name == "" || s.MoreSevere(sev) {
+				name, sev = m.Subject, s
+			}
+		}
+	}
+	if name == "" || sev == incident.SeverityUnknown {
+		return name
+	}
+	return name + " (" + sev.String() + ")"
+}
+
+// incidentID names drill i's incident uniquely across runs: the run ID is
+// the run's start and a random suffix, so INC-<run id>-001 is never
+// another run's. A draft of a drill in progress has no run ID yet and
+// takes the drill's wall start instead; with neither it is a placeholder.
+func incidentID(runID string, i int, started time.Time) string {
+	switch {
+	case runID != "" && runID != "-":
+		return fmt.Sprintf("INC-%s-%03d", runID, i+1)
+	case !started.IsZero():
+		return fmt.Sprintf("INC-%s-%03d", started.UTC().Format("20060102-150405"), i+1)
+	}
+	return fmt.Sprintf("INC-[YYYYMMDD]-%03d", i+1)
+}

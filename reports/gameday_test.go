@@ -75,7 +75,8 @@ func TestGameDayHTMLShowsPeopleCommsAndPostmortem(t *testing.T) {
 	}
 	assert.Contains(t, comms, "<pre class=\"text\">Leadership is asking for an ETA.</pre>", "the facilitator's inject note")
 
-	assert.Contains(t, section, "Submitted by <strong>Ana Ortiz</strong> at drill time 29:00 (14:29:00); revision 2 of 2")
+	assert.Contains(t, section, "Submitted by <strong>Ana Ortiz</strong> at drill time 29:00; revision 2 of 2",
+		"a compressed run shows drill time only")
 	assert.Contains(t, section, "# Post-Mortem: error spike on the content API", "the last revision")
 	assert.NotContains(t, section, "first draft", "not an earlier revision")
 	assert.NotContains(t, section, scorer.AutomatedNote, "a game day is scored on every criterion")
@@ -185,9 +186,9 @@ func TestStatuspageHasTheNoticesAsPublished(t *testing.T) {
 	_, gd, ok := strings.Cut(sp, "## Monthly drill: error spike answered by the team")
 	require.True(t, ok)
 	want := []string{
-		"### 1. Initial Notice\n\nPublished at 14:06:00 UTC, drill time 06:00 (T+05:30), by Ana Ortiz.\n\n```text\nWe are investigating errors on the content API.",
-		"### 2. Update\n\nPublished at 14:14:00 UTC, drill time 14:00 (T+13:30), by Ana Ortiz.",
-		"### 3. Resolution\n\nPublished at 14:17:00 UTC, drill time 17:00 (T+16:30), by Ana Ortiz.\n\n```text\nThe issue is resolved. Thank you for your patience.\n```",
+		"### 1. Initial Notice\n\nPublished at drill time 06:00 (T+05:30), by Ana Ortiz.\n\n```text\nWe are investigating errors on the content API.",
+		"### 2. Update\n\nPublished at drill time 14:00 (T+13:30), by Ana Ortiz.",
+		"### 3. Resolution\n\nPublished at drill time 17:00 (T+16:30), by Ana Ortiz.\n\n```text\nThe issue is resolved. Thank you for your patience.\n```",
 	}
 	last := -1
 	for _, w := range want {
@@ -204,9 +205,9 @@ func TestStatuspageHasTheNoticesAsPublished(t *testing.T) {
 func TestPostmortemIsTheTeamsWhenSubmitted(t *testing.T) {
 	t.Parallel()
 	pm := renderString(t, "postmortem", fixture())
-	_, gd, ok := strings.Cut(pm, "# Post-Mortem: Monthly drill: error spike answered by the team (drill)")
+	_, gd, ok := strings.Cut(pm, "# Post-Mortem: HighErrorRate (P2) — Monthly drill: error spike answered by the team (drill)")
 	require.True(t, ok)
-	assert.Contains(t, gd, "**Authors**: Ana Ortiz (submitted at 14:29:00, drill time 29:00; revision 2 of 2)")
+	assert.Contains(t, gd, "**Authors**: Ana Ortiz (submitted at drill time 29:00; revision 2 of 2)")
 	assert.Contains(t, gd, "**Status**: Submitted by the team")
 	assert.Contains(t, gd, "```markdown\n# Post-Mortem: error spike on the content API\n\n## Executive Summary\n")
 	assert.NotContains(t, gd, "first draft", "the last revision, not the first")
@@ -218,7 +219,7 @@ func TestPostmortemIsTheTeamsWhenSubmitted(t *testing.T) {
 	d := &r.Drills[gameDayIndex]
 	d.Timeline = slices.DeleteFunc(d.Timeline, func(m incident.Milestone) bool { return m.Kind == incident.PostmortemSubmitted })
 	pm = renderString(t, "postmortem", r)
-	_, gd, _ = strings.Cut(pm, "# Post-Mortem: Monthly drill")
+	_, gd, _ = strings.Cut(pm, "# Post-Mortem: HighErrorRate (P2) — Monthly drill")
 	assert.Contains(t, gd, "**Status**: Draft")
 	assert.Contains(t, gd, "**Authors**: Ana Ortiz, Bo Chen, Dee Patel", "the people who acted")
 }
@@ -244,7 +245,7 @@ func TestPostmortemDraft(t *testing.T) {
 				"**Status**: Draft", "**Authors**: Ana Ortiz, Bo Chen",
 				"So far: detected 2m after the fault, acknowledged 2m30s after the fault by Ana Ortiz, severity declared P2 3m30s after the fault by Ana Ortiz.",
 				"ongoing: 5m30s so far (drill time 06:00)",
-				"| 14:06:00 | 06:00 | +05:30 | Status-page notice published (Initial Notice) — We are investigating",
+				"| 09:30:06 | 06:00 | +05:30 | Status-page notice published (Initial Notice) — We are investigating",
 				"The drill is in progress: it has no verdict yet.",
 			},
 			absent: []string{"Drill score", "drill run"},
@@ -284,7 +285,7 @@ func TestPostmortemDraftWithoutTheFaultCountsFromDetection(t *testing.T) {
 	assert.Contains(t, got, "detected at")
 	assert.Contains(t, got, "`DatabaseConnectionFailure` (P1)")
 	assert.Contains(t, got, "acknowledged 1m after detection by alice")
-	assert.Contains(t, got, "| Time | Drill time | From detection | Event |")
+	assert.Contains(t, got, "| Time (UTC) | Drill time | From detection | Event |")
 	assert.Contains(t, got, "| +01:00 |")
 	assert.NotContains(t, got, "injected")
 	assert.NotContains(t, got, "fault")

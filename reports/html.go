@@ -28,14 +28,18 @@ func init() { Register("html", WithFileName("report.html", RendererFunc(renderHT
 type htmlRun struct {
 	RunID, Started, Finished, Wall string
 	Provider, Clock, Tick          string
-	Passed, Failed, Aborted        int
-	TotalText, ErrorsText          string
-	Summary                        []htmlStat
-	Targets                        []htmlTarget
-	Severities                     []htmlSeverity
-	Routing                        string
-	Drills                         []htmlDrill
-	Definitions                    []definition
+	// ClockNote says which clock the times are on; WallClock whether
+	// events show a wall time of day (realtime and paced runs only).
+	ClockNote               string
+	WallClock               bool
+	Passed, Failed, Aborted int
+	TotalText, ErrorsText   string
+	Summary                 []htmlStat
+	Targets                 []htmlTarget
+	Severities              []htmlSeverity
+	Routing                 string
+	Drills                  []htmlDrill
+	Definitions             []definition
 }
 
 type htmlStat struct {
@@ -63,6 +67,9 @@ type htmlDrill struct {
 	// NotScored says why the drill has no verdict; empty when it has one.
 	NotScored                string
 	Incident, OtherIncidents string
+	// IncidentID and IncidentName name the drill's incident: unique across
+	// runs, and after its cause (the most severe alert, earliest of equals).
+	IncidentID, IncidentName string
 	TimeToPage               string
 	Timing                   string
 	Noise                    []htmlNoise
@@ -121,7 +128,7 @@ func renderHTML(w io.Writer, r Result) error {
 		RunID: orDash(r.RunID), Started: fmtTime(r.Started), Finished: fmtTime(r.Finished),
 		Provider: orDash(r.Environment.Provider), Clock: orDash(string(r.Environment.Clock)), Tick: fmtDur(r.Environment.Tick),
 		Passed: n.Passed, Failed: n.Failed, Aborted: n.Aborted, TotalText: plural(len(r.Drills), "drill"), ErrorsText: plural(n.Errored, "error"),
-		Definitions: definitions,
+		Definitions: definitions, ClockNote: clockNote(r), WallClock: timeOfDayOf(r.Environment.Clock).wall,
 	}
 	if span := wallSpan(r.Started, r.Finished); span > 0 {
 		run.Wall = fmtDur(span)
@@ -144,7 +151,7 @@ func renderHTML(w io.Writer, r Result) error {
 	run.Severities = severityRows(r.SeverityLabels, t.Response)
 	run.Routing = r.Routing
 	for i, d := range r.Drills {
-		run.Drills = append(run.Drills, htmlDrillOf(i, d, r.Targets))
+		run.Drills = append(run.Drills, htmlDrillOf(i, d, r))
 	}
 	if err := htmlTmpl.Execute(w, run); err != nil {
 		return fmt.Errorf("render html: %w", err)
@@ -152,7 +159,8 @@ func renderHTML(w io.Writer, r Result) error {
 	return nil
 }
 
-func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
+func htmlDrillOf(i int, d Drill, r Result) htmlDrill {
+	tod, targets := timeOfDayOf(r.Environment.Clock), r.Targets
 	v, scored := d.Scored()
 	c := cellsOf(d)
 	h := htmlDrill{
@@ -162,6 +170,7 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 		MTTD: c.MTTD, MTTA: c.MTTA, MTTR: c.MTTR,
 		Score: c.Score, Steady: v.SteadyState,
 		Incident: v.Incident, OtherIncidents: strings.Join(v.OtherIncidents, ", "),
+		IncidentID: incidentID(r.RunID, i, r.Started), IncidentName: incidentName(d),
 		TimeToPage: optMeasure(v.TimeToPage),
 		Noise:      noiseRows(v.Noise),
 	}
@@ -199,7 +208,7 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 	}
 	fromT0 := fromT0Of(d)
 	for _, m := range sortedTimeline(d.Timeline) {
-		e := htmlEvent{At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: fromT0(m), Who: personOf(m),
+		e := htmlEvent{At: tod.of(m), Drill: fmtClock(m.Drill), FromT0: fromT0(m), Who: personOf(m),
 			Role: m.Labels[incident.RoleLabel], Text: describe(m)}
 		h.Events = append(h.Events, e)
 		if e.Who != "" {
@@ -212,7 +221,7 @@ func htmlDrillOf(i int, d Drill, targets scorer.Targets) htmlDrill {
 			Channel: c.Channel, Kind: c.Kind, Text: plainText(c.Text)})
 	}
 	if pm, ok := submittedPostmortem(d); ok {
-		h.Postmortem = &htmlPostmortem{Who: orDash(pm.Who), Drill: fmtClock(pm.M.Drill), At: clockOf(pm.M),
+		h.Postmortem = &htmlPostmortem{Who: orDash(pm.Who), Drill: fmtClock(pm.M.Drill), At: tod.of(pm.M),
 			Text: plainText(pm.Text), Revisions: pm.Revisions}
 	}
 	return h
@@ -234,7 +243,7 @@ func htmlCriterionOf(c scorer.Criterion) htmlCriterion {
 	h := htmlCriterion{
 		Name: c.Name, From: c.From, Target: criterionTarget(c), Measured: criterionMeasured(c),
 		Verdict: criterionVerdict(c), Status: string(c.Status), Credit: fmt.Sprintf("%.2f", c.Credit),
-		Weight: fmt.Sprintf("%g", c.Weight), Note: c.Note,
+		Weight: criterionWeight(c), Note: c.Note,
 	}
 	for _, p := range c.Parts {
 		h.Parts = append(h.Parts, htmlCriterionOf(p))

@@ -19,6 +19,7 @@ func renderMarkdown(w io.Writer, r Result) error {
 	fmt.Fprintf(ew, "### firedrill run %s\n\n", mdText(orDash(r.RunID)))
 	fmt.Fprintf(ew, "%s · provider %s · %s clock, tick %s\n\n", r.Counts().Text(),
 		mdText(orDash(r.Environment.Provider)), mdText(orDash(string(r.Environment.Clock))), fmtDur(r.Environment.Tick))
+	fmt.Fprintf(ew, "%s\n\n", mdText(clockNote(r)))
 	fmt.Fprintln(ew, "| Drill | Severity | MTTD | MTTA | MTTR | Score | Result |")
 	fmt.Fprintln(ew, "|---|---|---|---|---|--:|---|")
 	for _, d := range r.Drills {

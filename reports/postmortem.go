@@ -44,6 +44,9 @@ type pmIncident struct {
 	// fault), or "detection" when the fault is not known (the responders'
 	// draft of a running game day).
 	Origin string
+	// Wall: the timeline shows wall times of day (realtime and paced
+	// clocks); on the compressed clock only drill times mean something.
+	Wall bool
 	// RunID is the run the drill belongs to; "" for a drill in progress.
 	RunID                    string
 	Title, Feature, Date, ID string
@@ -106,9 +109,11 @@ func renderPostmortem(w io.Writer, r Result) error {
 			run.Steady = append(run.Steady, pmSteady{Name: d.Scenario, Feature: d.Feature, Result: resultWord(d.Status), Note: note})
 			continue
 		}
-		p := pmDrill(run.RunID, r.Started, i, d)
+		tod := timeOfDayOf(r.Environment.Clock)
+		p := pmDrill(r.RunID, r.Started, i, d, tod, cmp.Or(r.Environment.Tick, incident.DefaultTick))
+		p.RunID = run.RunID
 		if pm, ok := submittedPostmortem(d); ok {
-			p.Submitted = &pmSubmitted{Who: cmp.Or(pm.Who, "[Names]"), At: clockOf(pm.M), Drill: fmtClock(pm.M.Drill),
+			p.Submitted = &pmSubmitted{Who: cmp.Or(pm.Who, "[Names]"), At: tod.of(pm.M), Drill: fmtClock(pm.M.Drill),
 				Fenced: mdFenced("markdown", pm.Text), Revisions: pm.Revisions}
 		}
 		run.Incidents = append(run.Incidents, p)
@@ -132,7 +137,9 @@ func PostmortemDraft(d Drill) string {
 			d.Status = Passed
 		}
 	}
-	p := pmDrill("", d.Started, 0, d)
+	// A draft is written while a game day runs, on the wall clock (or
+	// paced): its wall times are when people acted.
+	p := pmDrill("", d.Started, 0, d, timeOfDay{wall: true}, incident.DefaultTick)
 	if !p.Scored {
 		p.Result = "in progress"
 		if d.Status != "" {
@@ -148,7 +155,7 @@ func PostmortemDraft(d Drill) string {
 	return b.String()
 }
 
-func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
+func pmDrill(runID string, started time.Time, i int, d Drill, tod timeOfDay, tick time.Duration) pmIncident {
 	v, scored := d.Scored()
 	ms := sortedTimeline(d.Timeline)
 	t0, _ := d.t0()
@@ -161,16 +168,23 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 			t0, origin = m.Drill, "detection"
 		}
 	}
+	// The date is the wall date: a simulated timestamp is no day anyone
+	// lived through.
 	when := started
-	if ok && !fault.At.IsZero() {
-		when = fault.At
+	if ok && !fault.Wall.IsZero() {
+		when = fault.Wall
+	}
+	title := d.Scenario + " (drill)"
+	if name := incidentName(d); name != "" {
+		title = name + " — " + title
 	}
 	p := pmIncident{
 		RunID:   runID,
-		Title:   d.Scenario + " (drill)",
+		Wall:    tod.wall,
+		Title:   title,
 		Feature: d.Feature,
 		Date:    "[YYYY-MM-DD]",
-		ID:      fmt.Sprintf("INC-[YYYYMMDD]-%03d", i+1),
+		ID:      incidentID(runID, i, when),
 		Fault:   fault.Subject,
 		Score:   fmtScore(v.Score),
 		Result:  resultWord(d.Status),
@@ -181,7 +195,6 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 	}
 	if !when.IsZero() {
 		p.Date = when.UTC().Format("2006-01-02")
-		p.ID = fmt.Sprintf("INC-%s-%03d", when.UTC().Format("20060102"), i+1)
 	}
 	if fault.Detail != "" {
 		p.FaultDetail = fault.Detail
@@ -192,7 +205,7 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 			text += " (" + who + ")"
 		}
 		p.Events = append(p.Events, pmEvent{
-			At: clockOf(m), Drill: fmtClock(m.Drill), FromT0: signedClock(m.Drill - t0), Text: text,
+			At: tod.of(m), Drill: fmtClock(m.Drill), FromT0: signedClock(m.Drill - t0), Text: text,
 		})
 	}
 	for _, s := range d.Steps {
@@ -200,22 +213,51 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 	}
 	if !scored {
 		if origin == "detection" {
-			p.Summary, p.Impact, p.Resolution = pmSinceDetection(d, ms, t0)
+			p.Summary, p.Impact, p.Resolution = pmSinceDetection(d, ms, t0, tod)
 			return p
 		}
-		p.Summary, p.Impact, p.Resolution = pmSoFar(d, ms, fault)
+		p.Summary, p.Impact, p.Resolution = pmSoFar(d, ms, fault, tod)
 		return p
 	}
-	p.Summary = pmSummary(d, fault)
+	p.Summary = pmSummary(d, fault, tod)
 	p.Impact, p.Resolution = pmImpact(d, ms)
+	// One action item per defect: the missed criteria that judge one
+	// milestone (MTTD and the alert criterion, say) are one late
+	// detection to act on, listed together.
+	type action struct{ lines, where []string }
+	var actions []action
+	byMark := map[string]int{}
 	for _, c := range v.Criteria {
 		p.Criteria = append(p.Criteria, pmCriterion{c.Name, criterionTarget(c), criterionMeasured(c), criterionVerdict(c)})
 		if c.Met {
 			p.Met = append(p.Met, fmt.Sprintf("%s within target: %s (target %s)", c.Name, fmtMeasure(c.Measured), fmtDur(c.Target)))
 			continue
 		}
+		if why, ok := configuredBy(c, v, ms, tick); ok {
+			// The drill set this delay: saying so is the lesson, and
+			// there is nothing for anyone to act on.
+			p.Missed = append(p.Missed, missedLine(c)+" — "+why)
+			continue
+		}
 		p.Missed = append(p.Missed, missedLine(c))
-		p.Actions = append(p.Actions, actionFor(c))
+		i, ok := byMark[c.Judges]
+		if !ok || c.Judges == "" {
+			i = len(actions)
+			byMark[c.Judges] = i
+			actions = append(actions, action{})
+		}
+		a := &actions[i]
+		a.lines = append(a.lines, missedLine(c))
+		if w := whereFor(c); w != "" && !slices.Contains(a.where, w) {
+			a.where = append(a.where, w)
+		}
+	}
+	for _, a := range actions {
+		item := strings.Join(a.lines, "; ")
+		if len(a.where) > 0 {
+			item += " — " + strings.Join(a.where, "; ")
+		}
+		p.Actions = append(p.Actions, item)
 	}
 	for _, c := range d.Checks {
 		if c.Status == CheckFailed {
@@ -229,11 +271,11 @@ func pmDrill(runID string, started time.Time, i int, d Drill) pmIncident {
 	return p
 }
 
-func pmSummary(d Drill, fault incident.Milestone) string {
+func pmSummary(d Drill, fault incident.Milestone, tod timeOfDay) string {
 	v, _ := d.Scored()
 	var b strings.Builder
-	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s at %s (drill time %s).",
-		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), clockOf(fault), fmtClock(fault.Drill))
+	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s %s.",
+		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), tod.when(fault))
 	if !v.Marks.Detected.Present {
 		b.WriteString(" No alert fired: the incident was never detected, so it was never acknowledged through a page.")
 	} else {
@@ -297,10 +339,48 @@ func pmImpact(d Drill, ms []incident.Milestone) (impact, resolution string) {
 	return impact, resolution
 }
 
-// actionFor turns a missed criterion into an action item: what was missed,
-// and where in the playbook to look.
-func actionFor(c scorer.Criterion) string {
-	where := map[string]string{
+// configuredBy says why a missed criterion is the drill's own setting,
+// not a finding: the acknowledgement came when the responder's declared
+// think time (the scenario's "acknowledges after D") said it would, within
+// the tick that measures it, and the criterion would have been met but for
+// that think time. A post-mortem never makes an action item of a delay the
+// drill configured.
+func configuredBy(c scorer.Criterion, v scorer.Verdict, ms []incident.Milestone, tick time.Duration) (string, bool) {
+	if c.Judges != "acknowledged" || c.Status != scorer.StatusLate {
+		return "", false
+	}
+	ack, ok := v.Marks.Acknowledged.Get()
+	if !ok {
+		return "", false
+	}
+	paged, ok := v.Marks.Paged.Get()
+	if !ok {
+		return "", false
+	}
+	var think time.Duration
+	for _, m := range ms {
+		if m.Kind == incident.Acknowledged && m.Drill == ack && m.Labels[incident.IncidentLabel] == v.Incident {
+			d, err := time.ParseDuration(m.Labels[incident.ThinkLabel])
+			if err != nil {
+				return "", false
+			}
+			think = d
+			break
+		}
+	}
+	took := ack - paged
+	judged, _ := c.Judged().Get()
+	if think <= 0 || took > think+tick || judged-think > c.Target {
+		return "", false
+	}
+	return fmt.Sprintf("set by the drill, not a finding: the responder acknowledged %s after the page, its declared think time (%s, the scenario's \"acknowledges after\" step); without it the target is met",
+		fmtDur(took), fmtDur(think)), true
+}
+
+// whereFor is where in the playbook to look about a missed criterion
+// ("" when there is no better pointer than the criterion itself).
+func whereFor(c scorer.Criterion) string {
+	return map[string]string{
 		scorer.IDMTTD:       "review the alert rules' thresholds and for: durations",
 		scorer.IDAlert:      "review the alert rules' thresholds and for: durations",
 		scorer.IDMTTA:       "review paging and the on-call acknowledgement path",
@@ -312,10 +392,6 @@ func actionFor(c scorer.Criterion) string {
 		scorer.IDRestored:   "review recovery and verification",
 		scorer.IDQuiet:      "review the alert that fired without a fault",
 	}[c.ID]
-	if where == "" {
-		return missedLine(c)
-	}
-	return missedLine(c) + " — " + where
 }
 
 func sortedTimeline(tl []incident.Milestone) []incident.Milestone {
@@ -333,13 +409,13 @@ func firstOf(ms []incident.Milestone, k incident.Kind) (incident.Milestone, bool
 	return incident.Milestone{}, false
 }
 
-// clockOf is the milestone's drill timestamp as HH:MM:SS (UTC), the
-// playbook timeline's "Time" column.
-func clockOf(m incident.Milestone) string {
-	if m.At.IsZero() {
-		return "--:--:--"
+// when is "at drill time 01:00", with the wall time of day before it when
+// it means something: "at 09:31:00 UTC (drill time 01:00)".
+func (t timeOfDay) when(m incident.Milestone) string {
+	if at := t.of(m); at != "" {
+		return "at " + at + " UTC (drill time " + fmtClock(m.Drill) + ")"
 	}
-	return m.At.UTC().Format("15:04:05")
+	return "at drill time " + fmtClock(m.Drill)
 }
 
 // signedClock is a drill time relative to T0: +01:00, -00:30.
@@ -353,15 +429,15 @@ func signedClock(d time.Duration) string {
 // pmSoFar is the summary, impact and resolution of a drill without a
 // verdict (in progress): what its timeline says so far, read without
 // scoring (the first of each milestone after the fault).
-func pmSoFar(d Drill, ms []incident.Milestone, fault incident.Milestone) (summary, impact, resolution string) {
+func pmSoFar(d Drill, ms []incident.Milestone, fault incident.Milestone, tod timeOfDay) (summary, impact, resolution string) {
 	t0, ok := d.t0()
 	if !ok {
 		return fmt.Sprintf("Drill %s (%s): no fault has been injected yet.", mdEm(d.Scenario), mdText(d.Feature)),
 			"[Duration]", "[How the incident was resolved]"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s at %s (drill time %s).",
-		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), clockOf(fault), fmtClock(fault.Drill))
+	fmt.Fprintf(&b, "Drill %s (%s) injected the fault %s %s.",
+		mdEm(d.Scenario), mdText(d.Feature), mdCode(fault.Subject), tod.when(fault))
 	after := slices.DeleteFunc(slices.Clone(ms), func(m incident.Milestone) bool { return m.Drill < t0 })
 	b.WriteString(soFar(after, t0, "after the fault", true))
 	end := t0
@@ -413,11 +489,11 @@ func soFar(ms []incident.Milestone, origin time.Duration, after string, detected
 // pmSinceDetection is pmSoFar for a timeline without its fault (the
 // responders' view of a running game day): the incident as the people saw
 // it, from its detection at det.
-func pmSinceDetection(d Drill, ms []incident.Milestone, det time.Duration) (summary, impact, resolution string) {
+func pmSinceDetection(d Drill, ms []incident.Milestone, det time.Duration, tod timeOfDay) (summary, impact, resolution string) {
 	first, _ := firstOf(ms, incident.AlertFiring)
 	var b strings.Builder
-	fmt.Fprintf(&b, "During drill %s (%s) the incident was detected at %s (drill time %s) by the alert %s",
-		mdEm(d.Scenario), mdText(d.Feature), clockOf(first), fmtClock(det), mdCode(first.Subject))
+	fmt.Fprintf(&b, "During drill %s (%s) the incident was detected %s by the alert %s",
+		mdEm(d.Scenario), mdText(d.Feature), tod.when(first), mdCode(first.Subject))
 	if first.Severity != incident.SeverityUnknown {
 		b.WriteString(" (" + first.Severity.String() + ")")
 	}

@@ -17,6 +17,7 @@ func renderStatuspage(w io.Writer, r Result) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "# Status-page notices, run %s\n\n", mdText(orDash(r.RunID)))
 	fmt.Fprintln(ew, "The notices each drill's team published on the status page, in the order published, as published.")
+	tod := timeOfDayOf(r.Environment.Clock)
 	for _, d := range r.Drills {
 		fmt.Fprintf(ew, "\n## %s\n\n", mdText(d.Scenario))
 		fmt.Fprintf(ew, "%s · %s\n", mdText(d.Feature), resultWord(d.Status))
@@ -32,7 +33,10 @@ func renderStatuspage(w io.Writer, r Result) error {
 			if t := fromT0(n.M); t != "" {
 				when += " (T" + t + ")"
 			}
-			fmt.Fprintf(ew, "Published at %s UTC, %s, by %s.\n\n", clockOf(n.M), when, mdText(orDash(n.Who)))
+			if at := tod.of(n.M); at != "" {
+				when = at + " UTC, " + when
+			}
+			fmt.Fprintf(ew, "Published at %s, by %s.\n\n", when, mdText(orDash(n.Who)))
 			fmt.Fprintln(ew, mdFenced("text", n.Text))
 		}
 	}

@@ -17,6 +17,7 @@ func renderSummary(w io.Writer, r Result) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "firedrill run %s  provider=%s clock=%s tick=%s\n",
 		orDash(r.RunID), orDash(r.Environment.Provider), orDash(string(r.Environment.Clock)), fmtDur(r.Environment.Tick))
+	fmt.Fprintln(ew, clockNote(r))
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DRILL\tSEVERITY\tMTTD\tMTTA\tMTTR\tSCORE\tRESULT")
 	for _, d := range r.Drills {

@@ -203,6 +203,7 @@ func (p *Pager) flush(g *group, drill time.Duration) (notification, bool) {
 		}
 		st.incident = inc
 		inc.alerts = append(inc.alerts, st)
+		inc.join(st)
 		if !slices.Contains(inc.Alerts, st.name) {
 			inc.Alerts = append(inc.Alerts, st.name)
 		}

@@ -81,8 +81,9 @@ func (o *OnCall) Tick(ctx context.Context, now time.Duration) error {
 			return nil
 		}
 		o.acked = true
+		acked := map[string]string{incident.IncidentLabel: labels[incident.IncidentLabel], incident.ThinkLabel: o.think.String()}
 		o.tl.Record(incident.Milestone{Kind: incident.Acknowledged, Actor: o.Actor(), Subject: o.pb.Name,
-			Labels: labels, Detail: "running playbook " + o.pb.Name})
+			Labels: acked, Detail: "running playbook " + o.pb.Name})
 		o.run = NewRun(o.pb, o.rt, o.tl, o.Actor(), labels)
 	}
 	if done, _ := o.run.Done(); done {

@@ -26,6 +26,11 @@ type Incident struct {
 	// Alerts are the distinct names of its alerts, in the order they were
 	// paged.
 	Alerts []string
+	// Cause is the alert the incident is named after: the most severe of
+	// its alerts, the earliest to fire of equals. A symptom that paged
+	// first (HighErrorRate, P2) does not name an incident whose cause
+	// (DatabaseConnectionFailure, P1) fired a tick later.
+	Cause string
 	// Firing are the names of its alerts still firing, sorted.
 	Firing []string
 	Opened time.Duration
@@ -78,6 +83,16 @@ type Pager struct {
 type openIncident struct {
 	Incident
 	alerts []*alertState
+	cause  *alertState
+}
+
+// join names the incident after st when st is more severe than its cause,
+// or as severe and fired earlier.
+func (o *openIncident) join(st *alertState) {
+	c := o.cause
+	if c == nil || st.severity.MoreSevere(c.severity) || (st.severity == c.severity && st.startsAt.Before(c.startsAt)) {
+		o.cause, o.Cause = st, st.name
+	}
 }
 
 type alertState struct {
@@ -253,12 +268,8 @@ func (p *Pager) settle() (incident.Milestone, bool) {
 		at = max(at, st.resolvedAt)
 	}
 	inc.Resolved, inc.ResolvedAt, inc.Firing = true, at, nil
-	subject := ""
-	if len(inc.Alerts) > 0 {
-		subject = inc.Alerts[0]
-	}
 	return incident.Milestone{Kind: incident.Resolved, Drill: at, At: p.tl.Clock().At(at), Actor: PagerActor,
-		Subject: subject, Severity: inc.Severity, Labels: map[string]string{incident.IncidentLabel: strconv.Itoa(inc.ID)},
+		Subject: inc.Cause, Severity: inc.Severity, Labels: map[string]string{incident.IncidentLabel: strconv.Itoa(inc.ID)},
 		Detail: "verification passed and every alert resolved: " + strings.Join(inc.Alerts, ", ")}, true
 }
 

@@ -70,6 +70,8 @@ func TestPagerPagesEachGroupIntoOneIncident(t *testing.T) {
 	assert.Equal(t, incident.P1, inc.Severity, "the highest severity among its alerts")
 	assert.Equal(t, []string{"HighErrorRate", "SecurityBreachDetected", "DatabaseConnectionFailure", "PaymentProcessingFailure", "CompleteServiceOutage"}, inc.Alerts)
 	assert.Equal(t, []string{"CompleteServiceOutage", "DatabaseConnectionFailure", "HighErrorRate", "PaymentProcessingFailure"}, inc.Firing)
+	assert.Equal(t, "DatabaseConnectionFailure", inc.Cause,
+		"named after its most severe alert, the earliest of equals; not HighErrorRate, which paged first")
 	assert.Equal(t, opened, inc.Opened)
 	assert.False(t, inc.Acknowledged)
 	assert.False(t, inc.Resolved)

@@ -36,6 +36,18 @@
 // twice the target, or missing, earns 0. The score is the weighted mean of
 // the credits × 100. A verdict passes when every criterion is met.
 //
+// One defect, one charge. The playbook puts several targets on one
+// milestone (detection: MTTD 5 min and the drill's alert 2 min; the
+// acknowledgement: MTTA, the severity's response target and the drill's
+// IC assigned; resolution: MTTR and restored). Every criterion is judged
+// and shown, but the criteria judging one milestone (Criterion.Judges)
+// share one weight (Criterion.SharedBy), so a late acknowledgement costs
+// what one criterion costs, not three. And the lateness found at each
+// milestone is carried forward: a later criterion measured from T0 is
+// judged without it (Criterion.Excused), so a late alert is not charged
+// again to the ack, diagnosis, mitigation and resolution that inherited
+// it. Measured always stays the timeline's value.
+//
 // Game days add the playbook's Monthly Incident Drill evaluation criteria.
 // A drill is a game day when its incident has a game-day milestone
 // (incident.GameDayKinds) or Targets.GameDay.Always is set; any other fault

@@ -67,6 +67,9 @@ func (g gameDay) criteria() []Criterion {
 	if !mit.Met {
 		mit.Note = "nobody recorded a mitigation of the drill's incident"
 	}
+	// Whether the incident was mitigated is the drill's mitigation
+	// milestone again: one defect, sharing its weight.
+	mit.Judges = "mitigated"
 	cs = append(cs, mit)
 	if c, ok := g.postmortem(w.Postmortem); ok {
 		cs = append(cs, c)

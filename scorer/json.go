@@ -114,12 +114,13 @@ type criterionAlias Criterion
 
 type criterionJSON struct {
 	criterionAlias
-	Target jsonDuration `json:"target"`
+	Target  jsonDuration `json:"target"`
+	Excused jsonDuration `json:"excused,omitempty"`
 }
 
-// MarshalJSON writes the target as a stored duration.
+// MarshalJSON writes the target (and what was excused) as stored durations.
 func (c Criterion) MarshalJSON() ([]byte, error) {
-	return json.Marshal(criterionJSON{criterionAlias: criterionAlias(c), Target: jsonDuration(c.Target)})
+	return json.Marshal(criterionJSON{criterionAlias: criterionAlias(c), Target: jsonDuration(c.Target), Excused: jsonDuration(c.Excused)})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -129,7 +130,7 @@ func (c *Criterion) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("decode criterion: %w", err)
 	}
 	*c = Criterion(w.criterionAlias)
-	c.Target = time.Duration(w.Target)
+	c.Target, c.Excused = time.Duration(w.Target), time.Duration(w.Excused)
 	return nil
 }
 

@@ -146,32 +146,34 @@ func Score(timeline []incident.Milestone, targets Targets) Verdict {
 	v.Severity, v.SeverityAlert = severity(after, until)
 
 	t, w := targets, targets.Weights
-	add := func(id, name, from string, target time.Duration, weight float64, m Measurement) {
+	add := func(id, name, from, judges string, target time.Duration, weight float64, m Measurement) {
 		if target > 0 {
-			v.Criteria = append(v.Criteria, judge(id, name, from, target, weight, m))
+			c := judge(id, name, from, target, weight, m)
+			c.Judges = judges
+			v.Criteria = append(v.Criteria, c)
 		}
 	}
-	add(IDMTTD, "MTTD", "T0", t.MTTD, w.MTTD, v.MTTD)
-	add(IDMTTA, "MTTA", "detected", t.MTTA, w.MTTA, v.MTTA)
-	add(IDMTTR, "MTTR", "T0", t.MTTR, w.MTTR, v.MTTR)
+	add(IDMTTD, "MTTD", "T0", "detected", t.MTTD, w.MTTD, v.MTTD)
+	add(IDMTTA, "MTTA", "detected", "acknowledged", t.MTTA, w.MTTA, v.MTTA)
+	add(IDMTTR, "MTTR", "T0", "resolved", t.MTTR, w.MTTR, v.MTTR)
 	switch rt := t.Response.For(v.Severity); {
 	case rt > 0:
-		add(IDResponse, "Response target ("+v.Severity.String()+")", "detected", rt, w.Response, v.MTTA)
+		add(IDResponse, "Response target ("+v.Severity.String()+")", "detected", "acknowledged", rt, w.Response, v.MTTA)
 	case v.Severity == incident.SeverityUnknown && t.Response.any():
 		note := "no alert fired, so no severity chose a response target"
 		if mk.Detected.Present {
 			note = "no firing alert carried a severity label, so no response target applies"
 		}
 		v.Criteria = append(v.Criteria, Criterion{
-			ID: IDResponse, Name: "Response target (severity unknown)", From: "detected", Expect: ExpectWithin,
+			ID: IDResponse, Name: "Response target (severity unknown)", From: "detected", Judges: "acknowledged", Expect: ExpectWithin,
 			Measured: v.MTTA, Status: StatusMissing, Weight: max(w.Response, 0), Note: note,
 		})
 	}
-	add(IDAlert, "Alert triggers", "T0", t.Drill.Alert, w.Alert, mk.Detected.Sub(mk.T0))
-	add(IDAck, "IC assigned (acknowledged)", "T0", t.Drill.Ack, w.Ack, mk.Acknowledged.Sub(mk.T0))
-	add(IDDiagnosis, "Diagnosis completed", "T0", t.Drill.Diagnosis, w.Diagnosis, mk.Diagnosed.Sub(mk.T0))
-	add(IDMitigation, "Mitigation applied", "T0", t.Drill.Mitigation, w.Mitigation, mk.Mitigated.Sub(mk.T0))
-	add(IDRestored, "Service restored", "T0", t.Drill.Restored, w.Restored, mk.Resolved.Sub(mk.T0))
+	add(IDAlert, "Alert triggers", "T0", "detected", t.Drill.Alert, w.Alert, mk.Detected.Sub(mk.T0))
+	add(IDAck, "IC assigned (acknowledged)", "T0", "acknowledged", t.Drill.Ack, w.Ack, mk.Acknowledged.Sub(mk.T0))
+	add(IDDiagnosis, "Diagnosis completed", "T0", "diagnosed", t.Drill.Diagnosis, w.Diagnosis, mk.Diagnosed.Sub(mk.T0))
+	add(IDMitigation, "Mitigation applied", "T0", "mitigated", t.Drill.Mitigation, w.Mitigation, mk.Mitigated.Sub(mk.T0))
+	add(IDRestored, "Service restored", "T0", "resolved", t.Drill.Restored, w.Restored, mk.Resolved.Sub(mk.T0))
 
 	g := gameDay{after: after, ofDrill: ofDrill, v: &v, t: t, end: ms[len(ms)-1].Drill}
 	if t.GameDay.Always || g.isGameDay() {
@@ -181,6 +183,7 @@ func Score(timeline []incident.Milestone, targets Targets) Verdict {
 		v.Notes = append(v.Notes, AutomatedNote)
 	}
 
+	charge(v.Criteria)
 	v.Score, v.Passed = total(v.Criteria)
 	return v
 }
@@ -210,8 +213,8 @@ func total(cs []Criterion) (float64, bool) {
 	var sum, weights, plain float64
 	for _, c := range cs {
 		passed = passed && c.Met
-		sum += c.Weight * c.Credit
-		weights += c.Weight
+		sum += c.ScoreWeight() * c.Credit
+		weights += c.ScoreWeight()
 		plain += c.Credit
 	}
 	switch {

@@ -124,7 +124,8 @@ func TestScore(t *testing.T) {
 			severity: incident.P1, alert: "DatabaseConnectionFailure",
 			status: map[string]Status{IDMTTD: StatusMet, IDAlert: StatusLate, IDMTTA: StatusMet},
 			credit: map[string]float64{IDAlert: 0.5, IDMTTD: 1},
-			score:  pf((8 + 0.5) / 9 * 100), passed: false,
+			// Five milestones weigh one each; detection's two criteria share one.
+			score: pf((4 + (1+0.5)/2) / 5 * 100), passed: false,
 		},
 		"missing acknowledgement fails, never zero": {
 			timeline: without(onTime(), incident.Acknowledged),
@@ -132,7 +133,8 @@ func TestScore(t *testing.T) {
 			severity: incident.P1, alert: "DatabaseConnectionFailure",
 			status: map[string]Status{IDMTTA: StatusMissing, IDResponse: StatusMissing, IDAck: StatusMissing, IDMTTR: StatusMet},
 			credit: map[string]float64{IDMTTA: 0, IDResponse: 0, IDAck: 0},
-			score:  pf(6.0 / 9 * 100), passed: false,
+			// One missing acknowledgement, charged once: its three criteria share one weight.
+			score: pf(4.0 / 5 * 100), passed: false,
 		},
 		"fault with no response at all": {
 			timeline: []incident.Milestone{at(incident.FaultInjected, 1, "error-spike", 0)},
@@ -149,7 +151,7 @@ func TestScore(t *testing.T) {
 			severity: incident.P1, alert: "DatabaseConnectionFailure",
 			status: map[string]Status{IDMTTR: StatusLate, IDRestored: StatusLate},
 			credit: map[string]float64{IDMTTR: 2 - 61.0/60, IDRestored: 0},
-			score:  pf((7 + 2 - 61.0/60) / 9 * 100), passed: false,
+			score:  pf((4 + (2-61.0/60+0)/2) / 5 * 100), passed: false,
 		},
 		"alerts before T0 are ignored": {
 			timeline: []incident.Milestone{
@@ -261,7 +263,9 @@ func TestScore(t *testing.T) {
 			},
 			mttd: Measured(mins(5.25)), mtta: Measured(mins(3)), mttr: Measured(mins(10)),
 			severity: incident.P1, alert: "DatabaseConnectionFailure",
-			status: map[string]Status{IDMTTD: StatusLate, IDMTTA: StatusMet, IDAck: StatusLate,
+			// The ack came 3m after detection: the 3m15s by which detection
+			// missed its 2m is charged to detection only.
+			status: map[string]Status{IDMTTD: StatusLate, IDMTTA: StatusMet, IDAck: StatusMet,
 				IDDiagnosis: StatusMet, IDMitigation: StatusMet},
 			incident: "2", others: []string{"1"}, page: Measured(mins(5.25)),
 		},

@@ -106,10 +106,12 @@ func (r RoleTargets) For(s incident.Severity) []string {
 
 // Weights weigh criteria in the score. The defaults are all 1: every
 // criterion counts the same, because the playbook ranks none above another.
-// Note that detection then counts twice (MTTD and the drill's alert
-// criterion) and so does resolution: the playbook checks both on two
-// scales, and so does the score. A weight of 0 keeps a criterion in the
-// verdict (it still decides Passed) but out of the score.
+// Criteria that judge the same milestone (detection: MTTD and the drill's
+// alert; the acknowledgement: MTTA, the response target and IC assigned;
+// resolution: MTTR and restored) share their weight, so each milestone
+// weighs one by default, however many targets the playbook puts on it. A
+// weight of 0 keeps a criterion in the verdict (it still decides Passed)
+// but out of the score.
 type Weights struct {
 	MTTD, MTTA, MTTR, Response                  float64
 	Alert, Ack, Diagnosis, Mitigation, Restored float64

@@ -219,12 +219,15 @@ func oneLine(s string) string {
 
 func newReportCmd(st *State) *cobra.Command {
 	var formats []string
+	var trend string
 	cmd := &cobra.Command{
 		Use:   "report RESULT_DIR_OR_JSON...",
 		Short: "Re-render reports from stored results, and print the trend across them",
 		Long: "report reads result.json files (or the run directories holding them), renders\n" +
 			"each run's reports again beside its result.json, and prints p50/p90 of MTTD,\n" +
-			"MTTA and MTTR across the runs, oldest first.",
+			"MTTA and MTTR across the runs, oldest first. It also writes trend.html (beside\n" +
+			"the newest run's result.json, or --trend FILE): per drill, a chart of MTTD, MTTA\n" +
+			"and MTTR over the runs with their targets as lines, its score, and a table.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, name := range formats {
@@ -244,6 +247,14 @@ func newReportCmd(st *State) *cobra.Command {
 				}
 				fmt.Fprintf(st.Stderr, "firedrill: %s: wrote %s\n", r.RunID, strings.Join(written, ", "))
 			}
+			path := trend
+			if path == "" {
+				path = filepath.Join(dirOf(files[newest(results)]), "trend.html")
+			}
+			if err := reports.WriteTrendHTMLFile(path, results); err != nil {
+				return err
+			}
+			fmt.Fprintf(st.Stderr, "firedrill: trend: %s\n", path)
 			return reports.WriteTrend(st.Stdout, results)
 		},
 	}
@@ -251,6 +262,7 @@ func newReportCmd(st *State) *cobra.Command {
 	// older name here (in `run`, --format is godog's formatters).
 	cmd.Flags().StringSliceVar(&formats, "report", rerenderFormats(), "report formats to re-render (json, the file report reads, is not re-written unless named)")
 	cmd.Flags().StringSliceVar(&formats, "format", rerenderFormats(), "the older name of --report")
+	cmd.Flags().StringVar(&trend, "trend", "", "where to write the trend chart page (default: trend.html beside the newest run's result.json)")
 	_ = cmd.Flags().MarkDeprecated("format", "use --report, as `firedrill run` does")
 	cmd.AddCommand(newMergeCmd(st))
 	return cmd
@@ -310,6 +322,18 @@ func resultFiles(args []string) []string {
 		}
 	}
 	return files
+}
+
+// newest is the index of the run that started last (the last given of
+// equals): the trend page goes beside it.
+func newest(results []reports.Result) int {
+	n := 0
+	for i, r := range results {
+		if !r.Started.Before(results[n].Started) {
+			n = i
+		}
+	}
+	return n
 }
 
 func dirOf(path string) string {

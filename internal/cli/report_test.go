@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +58,20 @@ func TestReportRerendersAndPrintsTheTrend(t *testing.T) {
 	assert.Contains(t, out, "MTTD p50/p90")
 	assert.Contains(t, out, "30s/30s")
 	assert.Contains(t, out, "2m/2m")
+
+	// The trend chart page goes beside the newest run (equal starts: the
+	// last given), drawn from both runs.
+	page, err := os.ReadFile(filepath.Join(b, "trend.html"))
+	require.NoError(t, err)
+	assert.Contains(t, errOut, "firedrill: trend: "+filepath.Join(b, "trend.html"))
+	assert.Equal(t, 2, strings.Count(string(page), `<svg class="trend"`), "times and score of the one drill")
+	assert.Contains(t, string(page), "<title>run-a MTTD: 30s (target 5m)</title>")
+	assert.Contains(t, string(page), "<title>run-b MTTD: 2m (target 5m)</title>")
+	elsewhere := filepath.Join(base, "trend-elsewhere.html")
+	code, _, errOut = runCLI(t, nil, nil, "report", "--trend", elsewhere, a, b)
+	require.Equal(t, ExitOK, code, errOut)
+	_, err = os.Stat(elsewhere)
+	assert.NoError(t, err, "--trend names the file")
 
 	code, _, errOut = runCLI(t, nil, nil, "report", filepath.Join(base, "missing"))
 	assert.Equal(t, ExitBadInput, code)
