@@ -52,6 +52,7 @@ func newRoot(st *State) *cobra.Command {
 	root.Version = version()
 	root.SetVersionTemplate("firedrill {{.Version}}\n")
 	usageArgs(root)
+	registerCompletions(root)
 	return root
 }
 
