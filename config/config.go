@@ -2,9 +2,11 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/internal/yamlerr"
 )
 
 // ErrInvalid marks every error of bad configuration, so the CLI can map it to
@@ -98,14 +101,29 @@ func (e Exporter) On() bool { return e.Enabled == nil || *e.Enabled }
 // Duration is a time.Duration written as "90s" or "2 minutes".
 type Duration time.Duration
 
-// UnmarshalYAML reads either form.
+// UnmarshalYAML reads either form. Its error is a yaml.TypeError, so the
+// decoder goes on and every problem of the file is reported at once.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return typeError(n, "want a duration (e.g. 5m or 2 minutes), not %s", kindWords[n.Kind])
+	}
 	v, err := incident.ParseDuration(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: %w", n.Line, err)
+		why := strings.TrimPrefix(err.Error(), fmt.Sprintf("parse duration %q: ", n.Value))
+		if strings.HasPrefix(why, "want a number and a unit") {
+			return typeError(n, "%q is not a duration (e.g. 5m or 2 minutes)", n.Value)
+		}
+		return typeError(n, "%q is not a duration: %s", n.Value, why)
 	}
 	*d = Duration(v)
 	return nil
+}
+
+var kindWords = map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list", yaml.AliasNode: "an alias"}
+
+// typeError is a problem of a value the decoder reports with the others.
+func typeError(n *yaml.Node, format string, args ...any) *yaml.TypeError {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: ", n.Line) + fmt.Sprintf(format, args...)}}
 }
 
 // D is the value as a time.Duration.
@@ -190,10 +208,22 @@ func Parse(name string, data []byte) (Config, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	// A TypeError lists every value the decoder could not take and leaves
+	// the others decoded, so the values are judged too: one pass, every
+	// problem.
+	var decoded []problem
 	if err := dec.Decode(&c); err != nil {
-		return c, fmt.Errorf("%w: %s", ErrInvalid, yamlError(name, err))
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return c, fmt.Errorf("%w: %s", ErrInvalid, yamlError(name, err))
+		}
+		ix := yamlerr.NewIndex(&root)
+		for _, msg := range te.Errors {
+			p := ix.Problem(msg, knownKeys)
+			decoded = append(decoded, problem{path: p.Key, msg: p.Msg, line: p.Line})
+		}
 	}
-	return c, c.validate(&root, name)
+	return c, c.check(&root, name, decoded)
 }
 
 var (
@@ -223,15 +253,30 @@ func yamlError(name string, err error) string {
 	return strings.Join(out, "\n")
 }
 
-// problem is one invalid value, by its key path.
+// problem is one invalid value, by its key path, and its line when the
+// decoder found it (else the key's line).
 type problem struct {
 	path string
 	msg  string
+	line int
 }
 
-func (c Config) validate(root *yaml.Node, name string) error {
-	var ps []problem
-	add := func(path, format string, args ...any) { ps = append(ps, problem{path, fmt.Sprintf(format, args...)}) }
+func (c Config) validate(root *yaml.Node, name string) error { return c.check(root, name, nil) }
+
+// check reports the decoder's problems and the values' together, sorted
+// by line, each as file:line: key: sentence. A value the decoder could not
+// take kept its default, so a check of it (or of what holds it) would
+// only repeat the problem: those are left out.
+func (c Config) check(root *yaml.Node, name string, decoded []problem) error {
+	ps := slices.Clone(decoded)
+	add := func(path, format string, args ...any) {
+		for _, d := range decoded {
+			if d.path != "" && (path == d.path || strings.HasPrefix(d.path, path+".") || strings.HasPrefix(path, d.path+".")) {
+				return
+			}
+		}
+		ps = append(ps, problem{path: path, msg: fmt.Sprintf(format, args...)})
+	}
 	s := c.Stack
 	switch s.Provider {
 	case "auto", "docker", "local":
@@ -268,17 +313,58 @@ func (c Config) validate(root *yaml.Node, name string) error {
 	if len(ps) == 0 {
 		return nil
 	}
+	for i, p := range ps {
+		if p.line == 0 {
+			ps[i].line = lineOf(root, p.path)
+		}
+	}
+	slices.SortStableFunc(ps, func(a, b problem) int {
+		return cmp.Or(cmp.Compare(a.line, b.line), cmp.Compare(a.path, b.path), cmp.Compare(a.msg, b.msg))
+	})
 	lines := make([]string, 0, len(ps))
 	for _, p := range ps {
 		where := name
-		if l := lineOf(root, p.path); l > 0 {
-			where += ":" + strconv.Itoa(l)
+		if p.line > 0 {
+			where += ":" + strconv.Itoa(p.line)
 		}
-		lines = append(lines, fmt.Sprintf("%s: %s %s", where, p.path, p.msg))
+		if p.path != "" {
+			where += ": " + p.path
+		}
+		lines = append(lines, where+": "+p.msg)
 	}
-	slices.Sort(lines)
 	return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(lines, "\n"))
 }
+
+// knownKeys are the keys of firedrill.yaml's struct types by Go type name
+// ("config.Stack"), for an unknown key's message.
+func knownKeys(typeName string) []string { return structKeys[typeName] }
+
+var structKeys = func() map[string][]string {
+	out := map[string][]string{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || out[t.String()] != nil {
+			return
+		}
+		var keys []string
+		out[t.String()] = keys
+		for i := range t.NumField() {
+			f := t.Field(i)
+			k, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if !f.IsExported() || k == "-" || k == "" {
+				continue
+			}
+			keys = append(keys, k)
+			walk(f.Type)
+		}
+		out[t.String()] = keys
+	}
+	walk(reflect.TypeFor[Config]())
+	return out
+}()
 
 // lineOf finds the line of the key at a dotted path, or 0 when the key is
 // not in the document (the value came from a default or the environment).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +80,52 @@ func TestLoadAppliesEnvironmentOverrides(t *testing.T) {
 
 	_, err = Load(filepath.Join(t.TempDir(), "missing.yaml"), nil)
 	require.Error(t, err)
+}
+
+// Every problem of the file in one pass, sorted by line, each naming its
+// key in a sentence: no decoder's "cannot unmarshal !!str" and no Go type.
+func TestEveryProblemInOnePass(t *testing.T) {
+	t.Parallel()
+	_, err := Parse("firedrill.yaml", []byte(`stack:
+  provider: dockr
+  postgres:
+    max_connections: many
+  bogus: 1
+  app:
+    image: [a, b]
+targets:
+  mttd: abc
+  mtta: -5m
+traffic:
+  rate: fast
+  mix: {content: heavy, checkout: 2}
+clock:
+  mode: warp
+escalation:
+  ack_timeout: [1m]
+`))
+	require.ErrorIs(t, err, ErrInvalid)
+	assert.Equal(t, `invalid configuration: firedrill.yaml:2: stack.provider: must be auto, docker or local, not "dockr"
+firedrill.yaml:4: stack.postgres.max_connections: "many" is not a whole number
+firedrill.yaml:5: stack.bogus: unknown key "bogus" (known: provider, startup_timeout, postgres, redis, app, exporters)
+firedrill.yaml:7: stack.app.image: want text, not a list
+firedrill.yaml:9: targets.mttd: "abc" is not a duration (e.g. 5m or 2 minutes)
+firedrill.yaml:10: targets.mtta: "-5m" is not a duration: negative
+firedrill.yaml:12: traffic.rate: "fast" is not a number
+firedrill.yaml:13: traffic.mix.checkout: unknown traffic endpoint "checkout" (want content, auth_status, login, webhook, health)
+firedrill.yaml:13: traffic.mix.content: weight "heavy" is not a number
+firedrill.yaml:15: clock.mode: must be compressed, paced or realtime, not "warp"
+firedrill.yaml:17: escalation.ack_timeout: want a duration (e.g. 5m or 2 minutes), not a list`, err.Error())
+	for _, raw := range []string{"cannot unmarshal", "!!", "config.", "time.Duration"} {
+		assert.NotContains(t, err.Error(), raw)
+	}
+}
+
+// Lines sort as numbers: line 10 comes after line 9.
+func TestProblemsSortByLineNumber(t *testing.T) {
+	t.Parallel()
+	doc := strings.Repeat("\n", 8) + "clock:\n  mode: warp\nstack:\n  provider: nomad\n"
+	_, err := Parse("f.yaml", []byte(doc))
+	require.Error(t, err)
+	assert.Regexp(t, `f\.yaml:10: clock\.mode.*\nf\.yaml:12: stack\.provider`, err.Error())
 }

@@ -2,10 +2,10 @@ package config
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,22 +113,29 @@ var TrafficEndpoints = []string{"content", "auth_status", "login", "webhook", "h
 // the default one whole, so leaving an endpoint out means sending it nothing.
 type Mix map[string]float64
 
-// UnmarshalYAML replaces the mix and names the line of an unknown endpoint.
+// UnmarshalYAML replaces the mix and names the line of each unknown
+// endpoint and bad weight (a yaml.TypeError, so the decoder goes on).
 func (m *Mix) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: traffic.mix must map endpoints to weights", n.Line)
+		return typeError(n, "want endpoints mapped to weights (content: 60), not %s", cmp.Or(kindWords[n.Kind], strconv.Quote(n.Value)))
 	}
 	out := Mix{}
+	te := &yaml.TypeError{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if !slices.Contains(TrafficEndpoints, k.Value) {
-			return fmt.Errorf("line %d: unknown traffic endpoint %q (want %s)", k.Line, k.Value, strings.Join(TrafficEndpoints, ", "))
+			te.Errors = append(te.Errors, typeError(k, "unknown traffic endpoint %q (want %s)", k.Value, strings.Join(TrafficEndpoints, ", ")).Errors...)
+			continue
 		}
 		var w float64
 		if err := v.Decode(&w); err != nil {
-			return fmt.Errorf("line %d: traffic.mix.%s: weight %q is not a number", v.Line, k.Value, v.Value)
+			te.Errors = append(te.Errors, typeError(v, "weight %q is not a number", v.Value).Errors...)
+			continue
 		}
 		out[k.Value] = w
+	}
+	if len(te.Errors) > 0 {
+		return te
 	}
 	*m = out
 	return nil

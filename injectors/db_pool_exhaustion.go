@@ -45,7 +45,7 @@ func init() {
 // database) ends them as it would end real runaway sessions. Recover ends
 // exactly the fault's sessions.
 type PoolExhaustion struct {
-	Connections int `param:"connections" min:"0" max:"10000" help:"sessions that sit in pg_sleep; 0 (the default) takes every connection slot the server has, superuser-reserved ones included, and then the app's own"`
+	Connections int `param:"connections" min:"0" max:"10000" zero:"every slot, then the app's sessions" help:"sessions that sit in pg_sleep; 0 (the default) takes every connection slot the server has, superuser-reserved ones included, and then the app's own"`
 
 	mu      sync.Mutex
 	name    string    // application_name of this injection's sessions

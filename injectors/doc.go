@@ -22,6 +22,10 @@
 //
 //	Percent int `param:"percent" default:"50" min:"0" max:"100" help:"share of requests that fail"`
 //
+// A parameter without a default runs with its zero value; its `zero` tag
+// says what that means (`zero:"every API endpoint"`), so `firedrill list`
+// shows what a drill gets rather than a placeholder.
+//
 // New decodes a feature's table into those fields: defaults first, the
 // table over them; an unknown parameter or a bad value is an error (wrapping
 // ErrBadParam) that names the parameter, the value and what is allowed. So

@@ -29,7 +29,7 @@ func init() {
 // part of the fault).
 type ErrorSpike struct {
 	Percent   int      `param:"percent" default:"50" min:"0" max:"100" help:"share of the app's API requests that fail with 500"`
-	Endpoints []string `param:"endpoints" help:"comma-separated API paths that fail, e.g. /api/content/public (default: every API endpoint)"`
+	Endpoints []string `param:"endpoints" zero:"every API endpoint" help:"comma-separated API paths that fail, e.g. /api/content/public"`
 	Feature   string   `param:"feature" default:"new_feature" help:"feature flag the failure belongs to; turning it off stops the failures (empty: no feature)"`
 }
 

@@ -40,10 +40,12 @@ type Param struct {
 	// Type is how the value is written: integer, number, text, true/false,
 	// duration or list (comma-separated).
 	Type string
-	// Default is the tag's default, as written; empty means the zero value
-	// (Help says what that means for the fault).
+	// Default is the tag's default, as written; empty means the zero value.
 	Default string
-	Help    string
+	// Zero is what the zero value means to the fault (tag zero: "every
+	// connection slot"), so a listing shows what a drill gets by default.
+	Zero string
+	Help string
 	// Min and Max bound an integer or a number when the tags set them.
 	Min, Max *float64
 	// Enum lists the allowed values of a text parameter when the tag sets it.
@@ -66,6 +68,26 @@ func (p Param) Allowed() string {
 		return fmt.Sprintf("%s of at most %s", p.Type, num(*p.Max))
 	}
 	return p.Type
+}
+
+// DefaultText is the value the fault runs with when a drill's table leaves
+// the parameter out, as `firedrill list` shows it: the tag's default, or
+// the zero value with its meaning ("0 (every connection slot)"; an empty
+// text or list is its meaning alone).
+func (p Param) DefaultText() string {
+	if p.Default != "" {
+		return p.Default
+	}
+	zero := map[paramKind]string{kindInt: "0", kindFloat: "0", kindBool: "false", kindDuration: "0s"}[p.kind]
+	switch {
+	case p.Zero == "" && zero == "":
+		return `""`
+	case p.Zero == "":
+		return zero
+	case zero == "":
+		return p.Zero
+	}
+	return zero + " (" + p.Zero + ")"
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -203,7 +225,7 @@ func paramsOf(inj Injector) ([]Param, error) {
 		if err != nil {
 			return nil, fmt.Errorf("field %s: %w", sf.Name, err)
 		}
-		p := Param{Name: name, Type: kindNames[kind], Default: sf.Tag.Get("default"), Help: sf.Tag.Get("help"), index: sf.Index, kind: kind}
+		p := Param{Name: name, Type: kindNames[kind], Default: sf.Tag.Get("default"), Zero: sf.Tag.Get("zero"), Help: sf.Tag.Get("help"), index: sf.Index, kind: kind}
 		for tag, dst := range map[string]**float64{"min": &p.Min, "max": &p.Max} {
 			if s, ok := sf.Tag.Lookup(tag); ok {
 				if kind != kindInt && kind != kindFloat {

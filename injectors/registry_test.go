@@ -3,6 +3,7 @@ package injectors
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -219,6 +220,19 @@ type unexportedFault struct {
 func (*unexportedFault) Inject(context.Context, Target) error  { return nil }
 func (*unexportedFault) Recover(context.Context, Target) error { return nil }
 
+func TestDefaultText(t *testing.T) {
+	for want, p := range map[string]Param{
+		"50":                          {Default: "50", kind: kindInt},
+		"0 (every slot)":              {Zero: "every slot", kind: kindInt},
+		"every API endpoint":          {Zero: "every API endpoint", kind: kindList},
+		"0s":                          {kind: kindDuration},
+		`""`:                          {kind: kindString},
+		"false (the app's own flags)": {Zero: "the app's own flags", kind: kindBool},
+	} {
+		assert.Equal(t, want, p.DefaultText())
+	}
+}
+
 // TestShippedFaults checks the public names and defaults of DESIGN.md's
 // "Shipped names" table, and that each fault describes itself for
 // `firedrill list`.
@@ -226,11 +240,17 @@ func TestShippedFaults(t *testing.T) {
 	assert.Subset(t, Names(), []string{"db-pool-exhaustion", "error-spike", "data-deletion"})
 	for _, f := range List() {
 		assert.NotEmpty(t, f.Description, f.Name)
+		inj, err := New(f.Name, nil)
+		require.NoError(t, err, f.Name)
 		for _, p := range f.Params {
 			assert.NotEmpty(t, p.Help, "%s: %s", f.Name, p.Name)
+			if p.Default == "" {
+				// The zero value is what the fault runs with, and list
+				// says what it means rather than a placeholder.
+				assert.NotEmpty(t, p.Zero, "%s: %s defaults to its zero value: a zero tag says what that means", f.Name, p.Name)
+				assert.True(t, reflect.ValueOf(inj).Elem().FieldByIndex(p.index).IsZero(), "%s: %s", f.Name, p.Name)
+			}
 		}
-		_, err := New(f.Name, nil)
-		assert.NoError(t, err, f.Name)
 	}
 
 	inj, err := New("db-pool-exhaustion", nil)

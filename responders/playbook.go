@@ -1,6 +1,7 @@
 package responders
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -15,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/firedrill/firedrill/internal/defaults"
+	"github.com/firedrill/firedrill/internal/yamlerr"
 )
 
 // ErrInvalid is wrapped by every error about a playbook's content, so the
@@ -238,9 +240,39 @@ func Parse(file string, data []byte) (*Playbook, error) {
 		fail(root.Line, "no step in phase verify: the incident could never be resolved")
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errors.Join(byLine(errs)...)
 	}
 	return pb, nil
+}
+
+// byLine flattens joined errors and sorts them by line, so a file's
+// problems read top to bottom.
+func byLine(errs []error) []error {
+	var flat []error
+	var walk func(error)
+	walk = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			if _, isErr := err.(*Error); !isErr {
+				for _, e := range j.Unwrap() {
+					walk(e)
+				}
+				return
+			}
+		}
+		flat = append(flat, err)
+	}
+	for _, e := range errs {
+		walk(e)
+	}
+	lineOf := func(err error) int {
+		var e *Error
+		if errors.As(err, &e) {
+			return e.Line
+		}
+		return 0
+	}
+	slices.SortStableFunc(flat, func(a, b error) int { return cmp.Compare(lineOf(a), lineOf(b)) })
+	return flat
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+): `)
@@ -266,17 +298,20 @@ func scalar(n *yaml.Node, fail func(int, string, ...any)) string {
 
 // parseStep validates one step: its header, its kind's fields and their
 // templates, by decoding it as it would be decoded at run time with a
-// sample stack.
+// sample stack. Every problem of the step is reported, each at its line.
 func parseStep(file string, n int, s *yaml.Node) (*StepSpec, error) {
-	at := func(line int, err error) error {
-		return &Error{File: file, Line: line, Err: fmt.Errorf("step %d: %w", n, err)}
+	var errs []error
+	at := func(line int, err error) {
+		errs = append(errs, &Error{File: file, Line: line, Err: fmt.Errorf("step %d: %w", n, err)})
 	}
 	if s.Kind != yaml.MappingNode {
-		return nil, at(s.Line, errors.New("want a mapping with name, phase, kind and the kind's fields"))
+		at(s.Line, errors.New("want a mapping with name, phase, kind and the kind's fields"))
+		return nil, errors.Join(errs...)
 	}
 	spec := &StepSpec{Line: s.Line, file: file, fields: &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: s.Line, Column: s.Column}}
 	var timeout *Duration
 	var kindNode, phaseNode *yaml.Node
+	bad := map[string]bool{}
 	for i := 0; i+1 < len(s.Content); i += 2 {
 		k, v := s.Content[i], s.Content[i+1]
 		var err error
@@ -291,7 +326,9 @@ func parseStep(file string, n int, s *yaml.Node) (*StepSpec, error) {
 			err = v.Decode(&spec.Kind)
 		case "timeout":
 			timeout = new(Duration)
-			err = v.Decode(timeout)
+			if err = v.Decode(timeout); err != nil {
+				timeout = nil
+			}
 		case "continue_on_error":
 			err = v.Decode(&spec.ContinueOnError)
 		default:
@@ -299,27 +336,28 @@ func parseStep(file string, n int, s *yaml.Node) (*StepSpec, error) {
 			continue
 		}
 		if err != nil {
-			return nil, decodeError(file, n, v.Line, k.Value, err)
+			bad[k.Value] = true
+			errs = append(errs, decodeErrors(file, n, v.Line, k.Value, err)...)
 		}
 	}
-	for _, req := range []struct {
-		name string
-		node *yaml.Node
-		val  string
-	}{{"name", nil, spec.Name}, {"phase", phaseNode, string(spec.Phase)}, {"kind", kindNode, spec.Kind}} {
-		if req.val == "" {
-			return nil, at(s.Line, fmt.Errorf("missing field %q", req.name))
+	for _, req := range []struct{ name, val string }{{"name", spec.Name}, {"phase", string(spec.Phase)}, {"kind", spec.Kind}} {
+		if req.val == "" && !bad[req.name] {
+			at(s.Line, fmt.Errorf("missing field %q", req.name))
 		}
 	}
 	spec.Name = strings.TrimSpace(spec.Name)
 	switch spec.Phase {
-	case Diagnose, Mitigate, Verify:
+	case Diagnose, Mitigate, Verify, "":
 	default:
-		return nil, at(phaseNode.Line, fmt.Errorf("%q: unknown phase %q (diagnose, mitigate or verify)", spec.Name, spec.Phase))
+		at(phaseNode.Line, fmt.Errorf("%q: unknown phase %q (diagnose, mitigate or verify)", spec.Name, spec.Phase))
+	}
+	if spec.Kind == "" {
+		return nil, errors.Join(errs...)
 	}
 	factory, ok := lookupKind(spec.Kind)
 	if !ok {
-		return nil, at(kindNode.Line, fmt.Errorf("%q: unknown step kind %q (known: %s)", spec.Name, spec.Kind, strings.Join(Kinds(), ", ")))
+		at(kindNode.Line, fmt.Errorf("%q: unknown step kind %q (known: %s)", spec.Name, spec.Kind, strings.Join(Kinds(), ", ")))
+		return nil, errors.Join(errs...)
 	}
 	fields, _ := fieldsOf(factory())
 	known := make([]string, len(fields))
@@ -330,19 +368,32 @@ func parseStep(file string, n int, s *yaml.Node) (*StepSpec, error) {
 	for i := 0; i+1 < len(spec.fields.Content); i += 2 {
 		k := spec.fields.Content[i]
 		if !slices.Contains(known, k.Value) {
-			return nil, at(k.Line, fmt.Errorf("%q: unknown field %q for kind %s (its fields: %s; every step: name, phase, kind, timeout, continue_on_error)",
+			at(k.Line, fmt.Errorf("%q: unknown field %q for kind %s (its fields: %s; every step: name, phase, kind, timeout, continue_on_error)",
 				spec.Name, k.Value, spec.Kind, strings.Join(known, ", ")))
 		}
 		have[k.Value] = true
 	}
+	complete := true
 	for _, f := range fields {
 		if f.required && !have[f.name] {
-			return nil, at(s.Line, fmt.Errorf("%q: missing field %q (required by kind %s)", spec.Name, f.name, spec.Kind))
+			at(s.Line, fmt.Errorf("%q: missing field %q (required by kind %s)", spec.Name, f.name, spec.Kind))
+			complete = false
 		}
 	}
-	step, err := spec.decode(sampleData, nil)
-	if err != nil {
-		return nil, err
+	if timeout != nil && *timeout <= 0 {
+		at(s.Line, fmt.Errorf("%q: timeout must be positive", spec.Name))
+	}
+	// Without a required field its kind's own check would only say so
+	// again.
+	var step Step
+	if complete {
+		var err error
+		if step, err = spec.decode(sampleData, nil); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
 	}
 	if fsStep, ok := step.(fileStep); ok {
 		spec.files = fsStep.Files()
@@ -352,37 +403,52 @@ func parseStep(file string, n int, s *yaml.Node) (*StepSpec, error) {
 		spec.Timeout = d.DefaultTimeout()
 	}
 	if timeout != nil {
-		if *timeout <= 0 {
-			return nil, at(s.Line, fmt.Errorf("%q: timeout must be positive", spec.Name))
-		}
 		spec.Timeout = time.Duration(*timeout)
 	}
 	return spec, nil
 }
 
-// locate finds the line an error of decoding happened at: a lineError's,
-// a yaml.TypeError's first, or else line.
-func locate(line int, err error) (int, error) {
+// located are the problems of an error of decoding, each at its line: a
+// lineError's, each entry of a yaml.TypeError (said as a sentence, not as
+// "cannot unmarshal !!str"), or else line.
+func located(line int, err error) []lineError { return locatedIn(nil, line, err) }
+
+// locatedIn is located with each TypeError entry naming its key, found by
+// its line in ix (nil: none).
+func locatedIn(ix *yamlerr.Index, line int, err error) []lineError {
 	var le *lineError
 	if errors.As(err, &le) {
 		line, err = le.line, le.err
 	}
 	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg := te.Errors[0]
+	if !errors.As(err, &te) || len(te.Errors) == 0 {
+		return []lineError{{line: line, err: err}}
+	}
+	out := make([]lineError, 0, len(te.Errors))
+	for _, msg := range te.Errors {
+		if ix != nil {
+			if p := ix.Problem(msg, nil); p.Line > 0 {
+				out = append(out, lineError{line: p.Line, err: errors.New(p.String())})
+				continue
+			}
+		}
+		l := line
 		if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
-			line, _ = strconv.Atoi(msg[m[2]:m[3]])
+			l, _ = strconv.Atoi(msg[m[2]:m[3]])
 			msg = msg[:m[0]] + msg[m[1]:]
 		}
-		err = errors.New(msg)
+		out = append(out, lineError{line: l, err: errors.New(yamlerr.Sentence(msg))})
 	}
-	return line, err
+	return out
 }
 
-// decodeError places an error of decoding a header field at its line.
-func decodeError(file string, step, line int, fieldName string, err error) error {
-	line, err = locate(line, err)
-	return &Error{File: file, Line: line, Err: fmt.Errorf("step %d: %s: %w", step, fieldName, err)}
+// decodeErrors place the errors of decoding a header field at their lines.
+func decodeErrors(file string, step, line int, fieldName string, err error) []error {
+	var out []error
+	for _, le := range located(line, err) {
+		out = append(out, &Error{File: file, Line: le.line, Err: fmt.Errorf("step %d: %s: %w", step, fieldName, le.err)})
+	}
+	return out
 }
 
 // decode fills the templates of the step's fields with data and decodes
@@ -390,8 +456,11 @@ func decodeError(file string, step, line int, fieldName string, err error) error
 // when validating (the drill helper then checks its argument only).
 func (s *StepSpec) decode(data TemplateData, rt *Runtime) (Step, error) {
 	fail := func(err error) error {
-		line, err := locate(s.Line, err)
-		return &Error{File: s.file, Line: line, Err: fmt.Errorf("step %q: %w", s.Name, err)}
+		var errs []error
+		for _, le := range locatedIn(yamlerr.NewIndex(s.fields), s.Line, err) {
+			errs = append(errs, &Error{File: s.file, Line: le.line, Err: fmt.Errorf("step %q: %w", s.Name, le.err)})
+		}
+		return errors.Join(errs...)
 	}
 	factory, ok := lookupKind(s.Kind)
 	if !ok {

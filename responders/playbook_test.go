@@ -30,15 +30,17 @@ func TestBadPlaybooksNameFileAndLine(t *testing.T) {
 		"bad_template_field.yaml": {6, "can't evaluate field AppUrl"},
 		"bad_drill_duration.yaml": {6, `error calling drill: parse duration "ten minutes"`},
 		"bad_phase.yaml":          {9, `unknown phase "fix"`},
-		"bad_duration.yaml":       {6, `bad duration: parse duration "2 fortnights"`},
-		"bad_timeout.yaml":        {7, `timeout: bad duration`},
-		"bad_type.yaml":           {7, "cannot unmarshal !!str `two hun...` into int"},
+		"bad_duration.yaml":       {6, `step "settle": for: "2 fortnights" is not a duration: unknown unit "fortnights"`},
+		"bad_timeout.yaml":        {7, `timeout: "soon" is not a duration (e.g. 10m or 90 seconds)`},
+		"bad_type.yaml":           {7, `step "health": expect: "two hun..." is not a whole number`},
 		"bad_promql.yaml":         {6, "query: "},
-		"unknown_top_field.yaml":  {3, `unknown field "step"`},
-		"bad_action.yaml":         {7, `action: "reboot" is not one of`},
-		"no_verify.yaml":          {1, "no step in phase verify"},
-		"syntax.yaml":             {5, "found unexpected end of stream"},
-		"remote_url.yaml":         {6, "is not on this machine"},
+		// Sorted by line: the missing steps (at the playbook's line 1)
+		// come before the misspelt key that should have held them.
+		"unknown_top_field.yaml": {1, `unknown field "step"`},
+		"bad_action.yaml":        {7, `action: "reboot" is not one of`},
+		"no_verify.yaml":         {1, "no step in phase verify"},
+		"syntax.yaml":            {5, "found unexpected end of stream"},
+		"remote_url.yaml":        {6, "is not on this machine"},
 	}
 	files, err := filepath.Glob("testdata/bad/*.yaml")
 	require.NoError(t, err)
@@ -107,4 +109,31 @@ func TestRegisterPanicsOnDuplicate(t *testing.T) {
 		responders.Register("sql", func() responders.Step { return new(responders.SQLStep) })
 	})
 	assert.Panics(t, func() { responders.Register("", nil) })
+}
+
+// Every problem of a playbook in one pass, in line order, each naming its
+// key in a sentence rather than yaml's "cannot unmarshal !!str".
+func TestEveryPlaybookProblemInOnePass(t *testing.T) {
+	t.Parallel()
+	_, err := responders.Parse("x.yaml", []byte(`name: x
+description: d
+bogus: 1
+steps:
+  - name: a
+    phase: diagnose
+    kind: sql
+    query: [1, 2]
+    continue_on_error: maybe
+  - name: b
+    phase: verify
+    kind: wait
+    timeout: soon
+    for: abc
+`))
+	require.ErrorIs(t, err, responders.ErrInvalid)
+	assert.Equal(t, `x.yaml:3: unknown field "bogus" (a playbook has name, description and steps)
+x.yaml:8: step "a": query: want text, not a list
+x.yaml:9: step 1: continue_on_error: "maybe" is not true or false
+x.yaml:13: step 2: timeout: "soon" is not a duration (e.g. 10m or 90 seconds)
+x.yaml:14: step "b": for: "abc" is not a duration (e.g. 10m or 90 seconds)`, err.Error())
 }

@@ -199,14 +199,23 @@ const (
 // Duration is a duration as playbooks write it: "10m", "90 seconds".
 type Duration time.Duration
 
-// UnmarshalYAML reads the duration, failing with the value's line.
+// UnmarshalYAML reads the duration, failing with the value's line. The
+// error is a yaml.TypeError, so decoding goes on to the step's other fields
+// and every problem is reported.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	bad := func(format string, args ...any) error {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: ", n.Line) + fmt.Sprintf(format, args...)}}
+	}
+	if n.Kind != yaml.ScalarNode {
+		return bad("want a duration (e.g. 10m or 90 seconds), not %s", map[yaml.Kind]string{yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}[n.Kind])
+	}
 	v, err := incident.ParseDuration(n.Value)
-	if err != nil || n.Kind != yaml.ScalarNode {
-		if err == nil {
-			err = fmt.Errorf("want a duration like \"10m\" or \"90 seconds\"")
+	if err != nil {
+		why := strings.TrimPrefix(err.Error(), fmt.Sprintf("parse duration %q: ", n.Value))
+		if strings.HasPrefix(why, "want a number and a unit") {
+			return bad("%q is not a duration (e.g. 10m or 90 seconds)", n.Value)
 		}
-		return &lineError{line: n.Line, err: fmt.Errorf("bad duration: %w", err)}
+		return bad("%q is not a duration: %s", n.Value, why)
 	}
 	*d = Duration(v)
 	return nil

@@ -329,3 +329,21 @@ func TestValidateRefusesADirectoryWithNoFeature(t *testing.T) {
 		})
 	}
 }
+
+// Several faults in one drill are by design, not a mistake of shape: the
+// engine keeps T0 at the first, the incident is what they caused together,
+// and it recovers them in reverse order (engine.Inject, engine.Recover);
+// the game-day facilitator injects more as the drill goes. validate
+// accepts them.
+func TestValidateAcceptsSeveralFaults(t *testing.T) {
+	t.Parallel()
+	assert.Empty(t, validateText(t, `Feature: f
+  Scenario: a cascade
+    Given the stack is running
+    When the fault "cache-loss" is injected
+    And the fault "error-spike" is injected with:
+      | percent | 20 |
+    And the drill runs until the incident is resolved or 10 minutes pass
+    Then the alert "HighErrorRate" fires within 5 minutes
+`))
+}

@@ -41,11 +41,15 @@ func consoleAddr(st *State, flag string) string {
 
 type consoleFlags struct{ addr, token, by, note string }
 
-func (f *consoleFlags) register(cmd *cobra.Command) {
+// register offers the flags every console command reads, and --by and
+// --note on those that act (they sign the action; status only reads).
+func (f *consoleFlags) register(cmd *cobra.Command, acts bool) {
 	cmd.Flags().StringVar(&f.addr, "addr", "", "the game-day console's address (default $FIREDRILL_CONSOLE_ADDR, $FIREDRILL_ACK_ADDR or "+scenarios.DefaultConsoleAddr+")")
 	cmd.Flags().StringVar(&f.token, "token", "", "the console's responder token, as the run printed it (default $FIREDRILL_TOKEN)")
-	cmd.Flags().StringVar(&f.by, "by", "", "your name, for the timeline")
-	cmd.Flags().StringVar(&f.note, "note", "", "a note for the timeline")
+	if acts {
+		cmd.Flags().StringVar(&f.by, "by", "", "your name, for the timeline")
+		cmd.Flags().StringVar(&f.note, "note", "", "a note for the timeline")
+	}
 }
 
 // consoleClient talks to a running console.
@@ -147,11 +151,15 @@ func (c *consoleClient) drafts(ctx context.Context) (*console.Drafts, error) {
 	return s.Drafts, nil
 }
 
-// consoleCmd is a game-day command: flags registered, the client made
-// before run.
+// consoleCmd is a game-day command that acts: flags registered, the
+// client made before run.
 func consoleCmd(st *State, cmd *cobra.Command, run func(ctx context.Context, c *consoleClient, args []string) error) *cobra.Command {
+	return newConsoleCmd(st, cmd, true, run)
+}
+
+func newConsoleCmd(st *State, cmd *cobra.Command, acts bool, run func(ctx context.Context, c *consoleClient, args []string) error) *cobra.Command {
 	f := &consoleFlags{}
-	f.register(cmd)
+	f.register(cmd, acts)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		c, err := f.client(st)
 		if err != nil {
@@ -321,8 +329,8 @@ func newPostmortemCmd(st *State) *cobra.Command {
 func newStatusCmd(st *State) *cobra.Command {
 	var asJSON, draft bool
 	var last int
-	cmd := consoleCmd(st, &cobra.Command{Use: "status", Args: cobra.NoArgs,
-		Short: "Game day: print the incident, its roles and the latest of its timeline"},
+	cmd := newConsoleCmd(st, &cobra.Command{Use: "status", Args: cobra.NoArgs,
+		Short: "Game day: print the incident, its roles and the latest of its timeline"}, false,
 		func(ctx context.Context, c *consoleClient, _ []string) error {
 			s, err := c.state(ctx)
 			if err != nil {

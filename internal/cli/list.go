@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -101,13 +102,35 @@ func listRules(w io.Writer, files []string, sevs incident.SeverityLabels) {
 			if !ok {
 				continue
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", ar.Name(), severityCell(ar.Labels().Get("severity"), sevs), oneLine(ar.Annotations().Get("summary")))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", ar.Name(), severityCell(ar.Labels().Get("severity"), sevs), oneLine(templateText(ar.Annotations().Get("summary"))))
 		}
 	}
 	tw.Flush()
 	if err != nil {
 		fmt.Fprintf(w, "  (problems: %v)\n", err)
 	}
+}
+
+var (
+	templateAction = regexp.MustCompile(`\{\{-?(.*?)-?\}\}`)
+	templateLabel  = regexp.MustCompile(`(?:\$labels|\.Labels)\.(\w+)|index\s+(?:\$labels|\.Labels)\s+"([^"]+)"`)
+	templateValue  = regexp.MustCompile(`\$value\b|\.Value\b`)
+)
+
+// templateText is an annotation's template as a listing reads it: each
+// {{ ... }} action is the label it shows (<instance>) or <value>, as the
+// alert will fill them in, so no template syntax reaches the reader.
+func templateText(s string) string {
+	return templateAction.ReplaceAllStringFunc(s, func(action string) string {
+		inner := templateAction.FindStringSubmatch(action)[1]
+		if m := templateLabel.FindStringSubmatch(inner); m != nil {
+			return "<" + m[1] + m[2] + ">"
+		}
+		if templateValue.MatchString(inner) {
+			return "<value>"
+		}
+		return "…"
+	})
 }
 
 // severityCell is a rule's severity label as the drill reads it: "P1", or
@@ -189,11 +212,7 @@ func listFaults(w io.Writer) {
 	for _, f := range injectors.List() {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Description)
 		for _, p := range f.Params {
-			def := p.Default
-			if def == "" {
-				def = "-"
-			}
-			fmt.Fprintf(tw, "\t%s\t%s\tdefault %s\t%s (%s)\n", p.Name, p.Type, def, p.Help, p.Allowed())
+			fmt.Fprintf(tw, "\t%s\t%s\tdefault %s\t%s (%s)\n", p.Name, p.Type, p.DefaultText(), p.Help, p.Allowed())
 		}
 	}
 	tw.Flush()

@@ -131,3 +131,27 @@ func TestListNamesABrokenAlertmanagerConfig(t *testing.T) {
 	require.Equal(t, ExitOK, code, errOut)
 	assert.Regexp(t, `\): am\.yml\n  \(problems: am\.yml: alertmanager config: .*nobody`, out)
 }
+
+// list shows the defaults a fault runs with, never a placeholder, and
+// alert summaries as they read once filled in, never template syntax.
+func TestListShowsRealDefaultsAndReadableSummaries(t *testing.T) {
+	dir := outsideRepo(t)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "r.yml"), []byte(`groups:
+  - name: g
+    rules:
+      - alert: PostgresqlDown
+        expr: vector(1)
+        labels: {severity: critical}
+        annotations: {summary: "Postgresql down (instance {{ $labels.instance }}, {{ $value | humanize }}, {{ index $labels \"job\" }}, {{ template \"x\" }})"}
+`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "firedrill.yaml"), []byte("monitoring:\n  rule_files: [r.yml]\n"), 0o644))
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "list")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Equal(t, []string{"  PostgresqlDown  critical (P1)  Postgresql down (instance <instance>, <value>, <job>, …)"}, section(t, out, "Alert rules"))
+
+	faults := strings.Join(section(t, "\n"+out, "Faults"), "\n")
+	assert.NotContains(t, faults, "default -")
+	assert.Regexp(t, `connections\s+integer\s+default 0 \(every slot, then the app's sessions\)\s+sessions`, faults)
+	assert.Regexp(t, `endpoints\s+list\s+default every API endpoint\s+comma-separated`, faults)
+	assert.Regexp(t, `percent\s+integer\s+default 50\s+share`, faults)
+}

@@ -43,9 +43,8 @@ func newRoot(st *State) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return fmt.Errorf("%w: %w", ErrUsage, err) })
-	root.PersistentFlags().StringVar(&g.configPath, "config", "", "firedrill.yaml to use (default: ./firedrill.yaml when present)")
-	root.PersistentFlags().StringVar(&g.provider, "provider", "", "stack provider: auto, docker or local (overrides the configuration)")
-	root.AddCommand(newUpCmd(st, g), newRunCmd(st, g), newWatchCmd(st, g), newValidateCmd(st, g), newLintCmd(st, g), newListCmd(st, g), newInitCmd(st), newReportCmd(st), newCleanupCmd(st),
+	root.AddCommand(g.stackFlags(newUpCmd(st, g)), g.stackFlags(newRunCmd(st, g)), g.stackFlags(newWatchCmd(st, g)),
+		g.configFlag(newValidateCmd(st, g)), g.stackFlags(newLintCmd(st, g)), g.configFlag(newListCmd(st, g)), newInitCmd(st), newReportCmd(st), newCleanupCmd(st),
 		newAckCmd(st),
 		newAnswerCmd(st, "resolve", responders.Resolve, "Game day: declare the service verified; the incident resolves once its alerts have"),
 		newMarkCmd(st), newUpdateCmd(st), newNoticeCmd(st), newSeverityCmd(st), newRoleCmd(st), newPostmortemCmd(st), newPlaybookCmd(st), newStatusCmd(st),
@@ -53,6 +52,7 @@ func newRoot(st *State) *cobra.Command {
 	root.Version = version()
 	root.SetVersionTemplate("firedrill {{.Version}}\n")
 	usageArgs(root)
+	registerCompletions(root)
 	return root
 }
 
@@ -113,6 +113,21 @@ func newVersionCmd(st *State) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// configFlag offers --config on a command that reads firedrill.yaml. It
+// is not a persistent flag: a flag a command ignores is not offered there.
+func (g *globalFlags) configFlag(cmd *cobra.Command) *cobra.Command {
+	cmd.Flags().StringVar(&g.configPath, "config", "", "firedrill.yaml to use (default: ./firedrill.yaml when present)")
+	return cmd
+}
+
+// stackFlags offers --config and --provider on a command that starts the
+// stack.
+func (g *globalFlags) stackFlags(cmd *cobra.Command) *cobra.Command {
+	g.configFlag(cmd)
+	cmd.Flags().StringVar(&g.provider, "provider", "", "stack provider: auto, docker or local (overrides the configuration)")
+	return cmd
 }
 
 // loadConfig reads the configuration the flags name, with FIREDRILL_*
