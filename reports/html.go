@@ -58,6 +58,8 @@ type htmlDrill struct {
 	Error string
 	// Why is the drill's failure in one line (empty when it passed).
 	Why string
+	// Ended is how its run ended (Drill.Ended).
+	Ended string
 	// Checks are the scenario's Then steps with their verdicts.
 	Checks                  []htmlCheck
 	Severity, SeverityAlert string
@@ -165,7 +167,7 @@ func htmlDrillOf(i int, d Drill, r Result) htmlDrill {
 	c := cellsOf(d)
 	h := htmlDrill{
 		Anchor: fmt.Sprintf("drill-%d", i+1), Scenario: d.Scenario, Feature: d.Feature, Tags: strings.Join(d.Tags, " "),
-		Status: string(d.Status), Result: resultWord(d.Status), Error: d.errorBeyondChecks(), Why: d.Why(),
+		Status: string(d.Status), Result: resultWord(d.Status), Error: d.errorBeyondChecks(), Why: d.Why(), Ended: d.Ended(),
 		Severity: c.Severity, SeverityAlert: v.SeverityAlert,
 		MTTD: c.MTTD, MTTA: c.MTTA, MTTR: c.MTTR,
 		Score: c.Score, Steady: v.SteadyState,

@@ -155,6 +155,18 @@ func (d Drill) Duration() time.Duration {
 // author would give: the first Then step that failed, else the drill's
 // error (it could not run, or was interrupted), else the first criterion
 // it missed with its measurement and target.
+// Ended is how the drill's run ended, as its last note on the timeline
+// says ("incident resolved", "time limit reached", "stopped early, …"),
+// with the drill time it ended at; "" for a drill that never ran.
+func (d Drill) Ended() string {
+	for i := len(d.Timeline) - 1; i >= 0; i-- {
+		if m := d.Timeline[i]; m.Kind == incident.Note && m.Actor == "drill" {
+			return fmt.Sprintf("%s at %s of drill time", m.Subject, fmtDur(m.Drill))
+		}
+	}
+	return ""
+}
+
 func (d Drill) Why() string {
 	if d.Status == Passed {
 		return ""

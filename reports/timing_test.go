@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/firedrill/firedrill/incident"
 )
 
 // The floor is the sum of each tick's slowest real answers, named after
@@ -33,4 +35,18 @@ func TestTimingWithoutFloor(t *testing.T) {
 	assert.Zero(t, timing.FloorRatio())
 	assert.Equal(t, Quantiles{}, timing.Overhead)
 	assert.NotContains(t, timing.Text(), "floor")
+}
+
+// The report says how each drill's run ended, from its last note: an
+// early stop with its reason, the time limit, or the resolution.
+func TestEndedIsTheDrillsLastNote(t *testing.T) {
+	stopped := "stopped early, 38m45s before the time limit: its outcome is decided"
+	d := Drill{Timeline: []incident.Milestone{
+		{Kind: incident.FaultInjected, Drill: 10 * time.Minute, Actor: "injector"},
+		{Kind: incident.Note, Drill: 11 * time.Minute, Actor: "facilitator", Subject: "a facilitator's note"},
+		{Kind: incident.Note, Drill: 11*time.Minute + 45*time.Second, Actor: "drill", Subject: stopped},
+		{Kind: incident.FaultRecovered, Drill: 12 * time.Minute, Actor: "injector"},
+	}}
+	assert.Equal(t, stopped+" at 11m45s of drill time", d.Ended())
+	assert.Empty(t, Drill{}.Ended(), "a drill that never ran")
 }
