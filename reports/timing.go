@@ -37,9 +37,11 @@ type Timing struct {
 	// measures.
 	Floor   Span   `json:"floor,omitzero"`
 	FloorBy string `json:"floor_by,omitempty"`
-	// Overhead is the harness's own time per tick: the tick's wall time
-	// less its floor and the responder's steps (sending, storing, rule
-	// evaluation, bookkeeping).
+	// Overhead is the rest of each tick: its wall time less its floor and
+	// the responder's steps. It holds the harness's own work (sending,
+	// storing, rule evaluation, bookkeeping) and the queueing of the
+	// tick's burst of requests, which the app's throughput sets: the floor
+	// counts only the slowest single request.
 	Overhead Quantiles `json:"overhead,omitzero"`
 }
 
