@@ -128,7 +128,7 @@ func (sc *Scenario) Playbook(name string) error {
 	}
 	names := sortedKeys(pbs)
 	msg := fmt.Sprintf("unknown playbook %q in %s", name, sc.cat.playbookDir)
-	if n := nearest(name, names); n != "" {
+	if n := Nearest(name, names); n != "" {
 		msg += fmt.Sprintf("; did you mean %q?", n)
 	}
 	return fmt.Errorf("%s (have %s)", msg, strings.Join(names, ", "))
