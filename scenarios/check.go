@@ -1,9 +1,7 @@
 package scenarios
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"slices"
 	"strings"
 	"sync"
@@ -42,10 +40,13 @@ func matchStep(text string, table *godog.Table) match {
 type Scenario struct {
 	steps []match
 	cat   *catalog
+	// feature is the feature file the scenario is in: a relative path its
+	// steps name is also looked for beside it (see resolvePath).
+	feature string
 }
 
-func newScenario(cat *catalog, steps []*godog.Step) *Scenario {
-	sc := &Scenario{cat: cat}
+func newScenario(cat *catalog, feature string, steps []*godog.Step) *Scenario {
+	sc := &Scenario{cat: cat, feature: feature}
 	for _, st := range steps {
 		var table *godog.Table
 		if st.Argument != nil {
@@ -127,19 +128,30 @@ func (sc *Scenario) Playbook(name string) error {
 	}
 	names := sortedKeys(pbs)
 	msg := fmt.Sprintf("unknown playbook %q in %s", name, sc.cat.playbookDir)
-	if n := nearest(name, names); n != "" {
+	if n := Nearest(name, names); n != "" {
 		msg += fmt.Sprintf("; did you mean %q?", n)
 	}
 	return fmt.Errorf("%s (have %s)", msg, strings.Join(names, ", "))
 }
 
-// RuleFile checks that a rule file loads; a missing file is named with
-// what to do.
+// RuleFile checks that a rule file the scenario names loads, found as a
+// run finds it; a missing file is named with where it was looked for.
 func (sc *Scenario) RuleFile(path string) error {
-	err := sc.cat.ruleFile(path).err
-	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("rule file %s does not exist: give a path absolute or relative to where firedrill runs", path)
+	p, err := resolvePath(sc.feature, "rule file", path)
+	if err != nil {
+		return err
 	}
+	return sc.cat.ruleFile(p).err
+}
+
+// Routing checks that an Alertmanager configuration the scenario names
+// loads, found as a run finds it.
+func (sc *Scenario) Routing(path string) error {
+	p, err := resolvePath(sc.feature, "Alertmanager configuration", path)
+	if err != nil {
+		return err
+	}
+	_, err = responders.LoadRouting(p)
 	return err
 }
 

@@ -83,9 +83,15 @@ func (d *Drill) StackRunning(ctx context.Context) error {
 }
 
 // AddRuleFile adds a rule file for this drill; without any, the
-// configuration's rule files apply.
+// configuration's rule files apply. A relative path not found from the
+// working directory is read beside the scenario's feature file, as
+// validation reads it (see resolvePath).
 func (d *Drill) AddRuleFile(path string) error {
 	if err := d.errStarted("add rule file"); err != nil {
+		return err
+	}
+	path, err := resolvePath(d.scenario.Uri, "rule file", path)
+	if err != nil {
 		return err
 	}
 	if _, err := monitors.LoadRuleFiles(path); err != nil {
@@ -111,9 +117,14 @@ func (d *Drill) errStarted(what string) error {
 const MaxTrafficRate = config.MaxTrafficRate
 
 // SetAlertmanagerConfig routes this drill's alerts with an
-// alertmanager.yml instead of the configuration's.
+// alertmanager.yml instead of the configuration's, found as AddRuleFile
+// finds a rule file.
 func (d *Drill) SetAlertmanagerConfig(path string) error {
 	if err := d.errStarted("set the Alertmanager configuration"); err != nil {
+		return err
+	}
+	path, err := resolvePath(d.scenario.Uri, "Alertmanager configuration", path)
+	if err != nil {
 		return err
 	}
 	if _, err := responders.LoadRouting(path); err != nil {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-
-	"github.com/firedrill/firedrill/responders"
 )
 
 // The Given sentences: the drill's setup, before any fault.
@@ -26,11 +24,16 @@ var alertRules = &Step{
 }
 
 // ruleFilesOf are the rule files a drill of the scenario evaluates: its
-// "alert rules in" files, else the configuration's.
+// "alert rules in" files, found as the run finds them, else the
+// configuration's. A file not found stays as written: its own step says so.
 func ruleFilesOf(sc *Scenario) []string {
 	var files []string
 	for _, a := range sc.With(alertRules) {
-		files = append(files, a.Strings[0])
+		p, err := resolvePath(sc.feature, "rule file", a.Strings[0])
+		if err != nil {
+			p = a.Strings[0]
+		}
+		files = append(files, p)
 	}
 	if len(files) == 0 {
 		files = sc.Config().Monitoring.RuleFiles
@@ -42,11 +45,8 @@ var alertmanagerConfig = &Step{
 	Keyword: "Given",
 	Pattern: `the Alertmanager configuration in {string}`,
 	Example: `Given the Alertmanager configuration in "alerting/alertmanager.yml"`,
-	Check: func(_ *Scenario, a Args) error {
-		_, err := responders.LoadRouting(a.Strings[0])
-		return err
-	},
-	Do: func(_ context.Context, d *Drill, a Args) error { return d.SetAlertmanagerConfig(a.Strings[0]) },
+	Check:   func(sc *Scenario, a Args) error { return sc.Routing(a.Strings[0]) },
+	Do:      func(_ context.Context, d *Drill, a Args) error { return d.SetAlertmanagerConfig(a.Strings[0]) },
 }
 
 var steadyTraffic = &Step{

@@ -169,8 +169,8 @@ func TestLevenshtein(t *testing.T) {
 		assert.Equal(t, c.want, levenshtein(c.a, c.b), "%s/%s", c.a, c.b)
 		assert.Equal(t, c.want, levenshtein(c.b, c.a), "%s/%s", c.b, c.a)
 	}
-	assert.Equal(t, "DatabaseConnectionFailure", nearest("DatabaseConectionFailure", []string{"HighErrorRate", "DatabaseConnectionFailure"}))
-	assert.Equal(t, "", nearest("NoSuchAlert", []string{"HighErrorRate", "DatabaseConnectionFailure"}))
+	assert.Equal(t, "DatabaseConnectionFailure", Nearest("DatabaseConectionFailure", []string{"HighErrorRate", "DatabaseConnectionFailure"}))
+	assert.Equal(t, "", Nearest("NoSuchAlert", []string{"HighErrorRate", "DatabaseConnectionFailure"}))
 }
 
 // A run refuses a step as validation does, from the same check, and

@@ -20,7 +20,7 @@ func checkAlertDefined(sc *Scenario, a Args) error {
 		return nil
 	}
 	msg := fmt.Sprintf("alert %q is defined by no rule file of this drill", alert)
-	if n := nearest(alert, names); n != "" {
+	if n := Nearest(alert, names); n != "" {
 		msg += fmt.Sprintf(": did you mean %q?", n)
 	}
 	defined := "none"
@@ -122,7 +122,9 @@ var mttxNotMeasured = &Step{
 	Do:      func(_ context.Context, d *Drill, a Args) error { return d.MTTxNotMeasured(a.Measure) },
 	// Once measured it has failed; MTTA and MTTR are never measured when
 	// nobody can answer. MTTD and time to page may come at any time.
-	Settled: func(d *Drill, a Args) bool { return d.mttx(a.Measure).Present || (d.nobody() && answeredMeasure(a.Measure)) },
+	Settled: func(d *Drill, a Args) bool {
+		return d.mttx(a.Measure).Present || (d.nobody() && answeredMeasure(a.Measure))
+	},
 }
 
 var meetsTargets = &Step{

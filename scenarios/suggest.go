@@ -65,9 +65,10 @@ func nearestStep(text string) *Step {
 	return best
 }
 
-// nearest is the name of names nearest to name, or "" when none is near
-// (within a third of its length, in edits).
-func nearest(name string, names []string) string {
+// Nearest is the name of names nearest to name, or "" when none is near
+// (within a third of its length, in edits): the "did you mean" of an
+// unknown name, the same in a feature and on the command line.
+func Nearest(name string, names []string) string {
 	best, bestD := "", len(name)/3+1
 	for _, n := range names {
 		if d := levenshtein(strings.ToLower(name), strings.ToLower(n)); d < bestD {

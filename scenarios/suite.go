@@ -158,7 +158,9 @@ func (s *Suite) loadPlaybooks() (map[string]*responders.Playbook, error) {
 }
 
 // scenarioOf is a scenario as its steps' checks see it.
-func (s *Suite) scenarioOf(p *godog.Scenario) *Scenario { return newScenario(s.catalog, p.Steps) }
+func (s *Suite) scenarioOf(p *godog.Scenario) *Scenario {
+	return newScenario(s.catalog, p.Uri, p.Steps)
+}
 
 // playbook returns a playbook of the playbook directory by name.
 func (s *Suite) playbook(name string) (*responders.Playbook, error) {

@@ -157,7 +157,7 @@ func (v *validator) feature(path string) {
 	}
 	lines := astLines(doc)
 	for _, pickle := range gherkin.Pickles(*doc, path, ids) {
-		sc := newScenario(v.cat, pickle.Steps)
+		sc := newScenario(v.cat, path, pickle.Steps)
 		stepLines := make([]int, len(pickle.Steps))
 		for i, st := range pickle.Steps {
 			if len(st.AstNodeIds) > 0 {

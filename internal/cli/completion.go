@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/injectors"
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/scenarios"
@@ -17,8 +18,8 @@ import (
 
 // Shell completion (`firedrill completion bash|zsh|fish|powershell`, by
 // cobra): feature files and tags from the drills here, playbook names from
-// --playbooks and the shipped ones, and the closed sets of values flags
-// take. Each function reads what the command would read, so what completes
+// --playbooks and the shipped ones, fault names from the registry, and the
+// closed sets of values flags take. Each function reads what the command would read, so what completes
 // is what runs.
 
 // completeFeatures completes run's and validate's paths: the .feature files
@@ -84,12 +85,18 @@ func completeTags(cmd *cobra.Command, args []string, toComplete string) ([]cobra
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
-// completePlaybooks completes a playbook name: those of --playbooks (where
-// the command has it; else ./playbooks) and the shipped ones.
-func completePlaybooks(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+// completePlaybook completes the one playbook name `playbook` takes.
+func completePlaybook(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	if len(args) > 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
+	return completePlaybooks(cmd, args, toComplete)
+}
+
+// completePlaybooks completes playbook names not given yet: those of
+// --playbooks (where the command has it; else ./playbooks) and the shipped
+// ones.
+func completePlaybooks(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	dir := "playbooks"
 	if f := cmd.Flags().Lookup("playbooks"); f != nil {
 		dir = f.Value.String()
@@ -97,15 +104,27 @@ func completePlaybooks(cmd *cobra.Command, args []string, toComplete string) ([]
 	pbs, _ := responders.LoadDir(dir)
 	var out []cobra.Completion
 	for _, n := range sortedNames(pbs) {
-		if strings.HasPrefix(n, toComplete) {
+		if strings.HasPrefix(n, toComplete) && !slices.Contains(args, n) {
 			out = append(out, cobra.CompletionWithDesc(n, oneLine(pbs[n].Description)))
 		}
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
+// completeFaults completes fault names not given yet, from the registry
+// drills inject them from.
+func completeFaults(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var out []cobra.Completion
+	for _, f := range injectors.List() {
+		if strings.HasPrefix(f.Name, toComplete) && !slices.Contains(args, f.Name) {
+			out = append(out, cobra.CompletionWithDesc(f.Name, oneLine(f.Description)))
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
 // registerCompletions wires the completions to the commands that take
-// them.
+// them, subcommands included.
 func registerCompletions(root *cobra.Command) {
 	fixed := func(vals ...string) cobra.CompletionFunc {
 		return cobra.FixedCompletions(vals, cobra.ShellCompDirectiveNoFileComp)
@@ -114,6 +133,7 @@ func registerCompletions(root *cobra.Command) {
 		return nil, cobra.ShellCompDirectiveFilterDirs
 	}
 	for _, c := range root.Commands() {
+		registerCompletions(c)
 		flag := func(name string, fn cobra.CompletionFunc) {
 			if c.Flags().Lookup(name) != nil {
 				_ = c.RegisterFlagCompletionFunc(name, fn)
@@ -131,6 +151,10 @@ func registerCompletions(root *cobra.Command) {
 		case "report":
 			flag("report", reportFormats)
 		case "playbook":
+			c.ValidArgsFunction = completePlaybook
+		case "faults":
+			c.ValidArgsFunction = completeFaults
+		case "playbooks":
 			c.ValidArgsFunction = completePlaybooks
 		case "mark":
 			c.ValidArgsFunction = fixed("diagnosed", "mitigated")

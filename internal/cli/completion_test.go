@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/firedrill/firedrill/injectors"
 	"github.com/firedrill/firedrill/stack/mocks"
 )
 
@@ -66,4 +67,34 @@ func TestCompletion(t *testing.T) {
 	assert.Equal(t, []string{"html,json", "html,junit"}, formats)
 	sev, _ := complete(t, "severity", "")
 	assert.Equal(t, []string{"P1", "P2", "P3", "P4"}, sev)
+}
+
+// Fault names complete from the registry drills inject them from, and
+// playbook names from --playbooks and the shipped ones; a name given is
+// not offered again.
+func TestCompletionOfFaultAndPlaybookNames(t *testing.T) {
+	dir := outsideRepo(t)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "mine"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mine", "team-restore.yaml"),
+		[]byte("name: team-restore\ndescription: ours\nsteps:\n  - {name: v, phase: verify, kind: wait, for: 1m}\n"), 0o644))
+
+	faults, directive := complete(t, "list", "faults", "")
+	assert.Equal(t, injectors.Names(), faults)
+	assert.Equal(t, ":4", directive, "no file completion")
+	faults, _ = complete(t, "list", "faults", "db-")
+	assert.Equal(t, []string{"db-down", "db-pool-exhaustion"}, faults)
+	faults, _ = complete(t, "list", "fault", "db-down", "db-")
+	assert.Equal(t, []string{"db-pool-exhaustion"}, faults)
+
+	pbs, _ := complete(t, "list", "playbooks", "db-re")
+	assert.Equal(t, []string{"db-recovery", "db-restart"}, pbs)
+	pbs, _ = complete(t, "list", "playbooks", "db-recovery", "db-re")
+	assert.Equal(t, []string{"db-restart"}, pbs)
+	pbs, _ = complete(t, "list", "playbooks", "--playbooks", "mine", "team")
+	assert.Equal(t, []string{"team-restore"}, pbs)
+	_, directive = complete(t, "list", "playbooks", "--playbooks", "")
+	assert.Equal(t, ":16", directive, "directories")
+
+	subs, _ := complete(t, "list", "")
+	assert.Equal(t, []string{"faults", "playbooks"}, subs)
 }

@@ -260,3 +260,37 @@ func TestInitThenRunScoresTheMonthlyDrill(t *testing.T) {
 	assert.Positive(t, d.Verdict.Score)
 	t.Logf("score %.0f, %s", d.Verdict.Score, d.Status)
 }
+
+// A team's drills name their rules and routing beside themselves; validate
+// finds them from any working directory, and says where it looked for one
+// it cannot find.
+func TestValidateOutsideTheRepositoryFindsFilesBesideTheFeature(t *testing.T) {
+	wd := outsideRepo(t)
+	drills := t.TempDir()
+	write := func(name, text string) {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(drills, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(drills, name), []byte(text), 0o644))
+	}
+	write("rules/ours.rules.yml", "groups:\n  - name: ours\n    rules:\n      - alert: Ours\n        expr: vector(1)\n        labels:\n          severity: P4\n")
+	write("alertmanager.yml", "route:\n  receiver: on-call\nreceivers:\n  - name: on-call\n")
+	write("ours.feature", `Feature: ours
+  Scenario: our files
+    Given the stack is running
+    And the alert rules in "rules/ours.rules.yml"
+    And the Alertmanager configuration in "alertmanager.yml"
+    When the drill runs until the incident is resolved or 10 minutes pass
+    Then the alert "Ours" fires with no fault
+`)
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "validate", drills)
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, out, "ok: 1 feature file(s) from "+drills)
+
+	write("ours.feature", `Feature: ours
+  Scenario: a file nowhere
+    Given the alert rules in "rules/theirs.rules.yml"
+`)
+	code, _, errOut = runCLI(t, mocks.NewStack(t), nil, "validate", drills)
+	assert.Equal(t, ExitBadInput, code)
+	assert.Contains(t, errOut, filepath.Join(drills, "ours.feature")+`:3: rule file "rules/theirs.rules.yml" not found: looked in `+
+		filepath.Join(wd, "rules/theirs.rules.yml")+" and "+filepath.Join(drills, "rules/theirs.rules.yml"))
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/prometheus/prometheus/rules"
 	"github.com/spf13/cobra"
@@ -29,7 +30,11 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List faults with their parameters, playbooks, alert rules and the step vocabulary",
-		Args:  cobra.NoArgs,
+		Long: "list prints what a drill can name: faults and their parameters, playbooks, alert\n" +
+			"rules, severity labels, the Alertmanager configuration, drills, the step vocabulary\n" +
+			"and report formats. `list faults NAME...` and `list playbooks NAME...` print only\n" +
+			"the faults or playbooks named, a playbook with its steps.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := g.loadConfig(st)
 			if err != nil {
@@ -39,18 +44,10 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 				return err
 			}
 			w := st.Stdout
-			listFaults(w)
-			fmt.Fprintf(w, "\nPlaybooks (Given the on-call responder runs playbook \"NAME\"; %s/*.yaml replace the embedded ones by name):\n", playbooks)
+			listFaults(w, injectors.List())
+			fmt.Fprintln(w)
 			pbs, err := responders.LoadDir(playbooks)
-			tw := columns(w)
-			for _, n := range sortedNames(pbs) {
-				pb := pbs[n]
-				fmt.Fprintf(tw, "  %s\t%s\t%2d steps\t%s\n", n, playbookOrigin(pb), len(pb.Steps), oneLine(pb.Description))
-			}
-			tw.Flush()
-			if err != nil {
-				fmt.Fprintf(w, "  (problems: %v)\n", err)
-			}
+			listPlaybooks(w, playbooks, pbs, err)
 			sevs := cfg.Monitoring.Severities()
 			fmt.Fprintf(w, "\nAlert rules (%s):\n", ruleSources(cfg.Monitoring.RuleFiles))
 			listRules(w, cfg.Monitoring.RuleFiles, sevs)
@@ -69,7 +66,134 @@ func newListCmd(st *State, g *globalFlags) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&playbooks, "playbooks", "playbooks", "directory of playbook YAML files")
+	cmd.AddCommand(newListFaultsCmd(st), newListPlaybooksCmd(st))
 	return cmd
+}
+
+func newListFaultsCmd(st *State) *cobra.Command {
+	return &cobra.Command{
+		Use:     "faults [NAME...]",
+		Aliases: []string{"fault"},
+		Short:   "List the faults, or only those named, with their parameters and defaults",
+		RunE: func(_ *cobra.Command, args []string) error {
+			faults, err := named("fault", injectors.List(), func(f injectors.Fault) string { return f.Name }, args)
+			if err != nil {
+				return err
+			}
+			listFaults(st.Stdout, faults)
+			return nil
+		},
+	}
+}
+
+func newListPlaybooksCmd(st *State) *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:     "playbooks [NAME...]",
+		Aliases: []string{"playbook"},
+		Short:   "List the playbooks, or only those named with their steps",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPlaybookDir(cmd, dir); err != nil {
+				return err
+			}
+			pbs, err := responders.LoadDir(dir)
+			if len(args) == 0 {
+				listPlaybooks(st.Stdout, dir, pbs, err)
+				return nil
+			}
+			all := make([]*responders.Playbook, 0, len(pbs))
+			for _, n := range sortedNames(pbs) {
+				all = append(all, pbs[n])
+			}
+			picked, nerr := named("playbook", all, func(pb *responders.Playbook) string { return pb.Name }, args)
+			if nerr != nil {
+				if err != nil {
+					// Why the name is not there may be a playbook that
+					// did not load.
+					return fmt.Errorf("%w\n%w", nerr, err)
+				}
+				return nerr
+			}
+			listPlaybookSteps(st.Stdout, dir, picked)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "playbooks", "playbooks", "directory of playbook YAML files")
+	return cmd
+}
+
+// named picks the items the names name, in the order named; all of them
+// when there are no names. An unknown name is a usage error naming the
+// nearest known one and every name there is.
+func named[T any](kind string, items []T, name func(T) string, names []string) ([]T, error) {
+	if len(names) == 0 {
+		return items, nil
+	}
+	have := make([]string, len(items))
+	for i, it := range items {
+		have[i] = name(it)
+	}
+	var out []T
+	for _, n := range names {
+		i := slices.Index(have, n)
+		if i < 0 {
+			msg := fmt.Sprintf("unknown %s %q", kind, n)
+			if near := scenarios.Nearest(n, have); near != "" {
+				msg += fmt.Sprintf("; did you mean %q?", near)
+			}
+			return nil, fmt.Errorf("%w: %s (have %s)", ErrUsage, msg, strings.Join(have, ", "))
+		}
+		out = append(out, items[i])
+	}
+	return out, nil
+}
+
+// listPlaybooks prints the playbooks one a line: name, where it comes
+// from, its number of steps and its description.
+func listPlaybooks(w io.Writer, dir string, pbs map[string]*responders.Playbook, err error) {
+	fmt.Fprintf(w, "Playbooks (Given the on-call responder runs playbook \"NAME\"; %s/*.yaml replace the embedded ones by name):\n", dir)
+	tw := columns(w)
+	for _, n := range sortedNames(pbs) {
+		pb := pbs[n]
+		fmt.Fprintf(tw, "  %s\t%s\t%2d steps\t%s\n", n, playbookOrigin(pb), len(pb.Steps), oneLine(pb.Description))
+	}
+	tw.Flush()
+	if err != nil {
+		fmt.Fprintf(w, "  (problems: %v)\n", err)
+	}
+}
+
+// listPlaybookSteps prints each playbook whole: where it comes from, its
+// description, and its steps in order with their phase, kind and timeout.
+func listPlaybookSteps(w io.Writer, dir string, pbs []*responders.Playbook) {
+	fmt.Fprintf(w, "Playbooks (Given the on-call responder runs playbook \"NAME\"; %s/*.yaml replace the embedded ones by name):\n", dir)
+	for _, pb := range pbs {
+		fmt.Fprintf(w, "  %s (%s)\n", pb.Name, playbookOrigin(pb))
+		if d := strings.Join(strings.Fields(pb.Description), " "); d != "" {
+			fmt.Fprintf(w, "    %s\n", d)
+		}
+		tw := columns(w)
+		for i, s := range pb.Steps {
+			onErr := ""
+			if s.ContinueOnError {
+				onErr = "\tcontinues on error"
+			}
+			fmt.Fprintf(tw, "    %d\t%s\t%s\t%s\ttimeout %s%s\n", i+1, s.Name, s.Phase, s.Kind, shortDuration(s.Timeout), onErr)
+		}
+		tw.Flush()
+	}
+}
+
+// shortDuration is a duration as playbooks write it: 2m, not 2m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // listDrills names the drills `firedrill run` runs without paths, and
@@ -206,10 +330,10 @@ func listFormats(w io.Writer) {
 
 // listFaults prints each fault with its parameters beneath it; the fault
 // names share one column, each fault's parameters their own.
-func listFaults(w io.Writer) {
+func listFaults(w io.Writer, faults []injectors.Fault) {
 	fmt.Fprintln(w, "Faults (When the fault \"NAME\" is injected with: | parameter | value |):")
 	tw := columns(w)
-	for _, f := range injectors.List() {
+	for _, f := range faults {
 		fmt.Fprintf(tw, "  %s\t%s\n", f.Name, f.Description)
 		for _, p := range f.Params {
 			fmt.Fprintf(tw, "\t%s\t%s\tdefault %s\t%s (%s)\n", p.Name, p.Type, p.DefaultText(), p.Help, p.Allowed())

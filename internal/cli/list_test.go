@@ -155,3 +155,79 @@ func TestListShowsRealDefaultsAndReadableSummaries(t *testing.T) {
 	assert.Regexp(t, `endpoints\s+list\s+default every API endpoint\s+comma-separated`, faults)
 	assert.Regexp(t, `percent\s+integer\s+default 50\s+share`, faults)
 }
+
+// `list faults NAME` prints the named faults as `list` does, with every
+// parameter; no name, every fault; an unknown one is a usage error with
+// the nearest name. `list` itself stays whole.
+func TestListFaultsByName(t *testing.T) {
+	outsideRepo(t)
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "list", "faults", "error-spike", "db-down")
+	require.Equal(t, ExitOK, code, errOut)
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	require.Len(t, lines, 1+4+2, out)
+	assert.Equal(t, `Faults (When the fault "NAME" is injected with: | parameter | value |):`, lines[0])
+	assert.Regexp(t, `^  error-spike  makes a share`, lines[1], "in the order named")
+	for i, p := range []string{"percent", "endpoints", "feature"} {
+		assert.Regexp(t, `^ +`+p+` +`, lines[2+i])
+	}
+	assert.Regexp(t, `^  db-down      takes Postgres down`, lines[5], "one column of names")
+	assert.Regexp(t, `^ +mode +text +default stop +how Postgres goes down`, lines[6])
+
+	code, one, errOut := runCLI(t, mocks.NewStack(t), nil, "list", "fault", "db-down")
+	require.Equal(t, ExitOK, code, errOut)
+	assert.Contains(t, one, "takes Postgres down", "fault is list faults")
+
+	code, all, errOut := runCLI(t, mocks.NewStack(t), nil, "list", "faults")
+	require.Equal(t, ExitOK, code, errOut)
+	_, whole, _ := runCLI(t, mocks.NewStack(t), nil, "list")
+	assert.True(t, strings.HasPrefix(whole, all+"\n"), "list faults is list's Faults section:\n%s", all)
+
+	code, out, errOut = runCLI(t, mocks.NewStack(t), nil, "list", "faults", "db-pool-exhaustio")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `unknown fault "db-pool-exhaustio"; did you mean "db-pool-exhaustion"? (have auth-attack, `)
+
+	code, _, errOut = runCLI(t, mocks.NewStack(t), nil, "list", "bogus")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Contains(t, errOut, `unknown command "bogus" for "firedrill list"`)
+}
+
+// `list playbooks NAME` prints a playbook whole, its steps in order; a
+// playbook of --playbooks is found as a run finds it.
+func TestListPlaybooksByName(t *testing.T) {
+	dir := outsideRepo(t)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "mine"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mine", "team-restore.yaml"), []byte(`name: team-restore
+description: >-
+  Ours: wait, then wait
+  again.
+steps:
+  - {name: settle, phase: diagnose, kind: wait, for: 1m, timeout: 90m}
+  - {name: check, phase: verify, kind: wait, for: 1m, continue_on_error: true}
+`), 0o644))
+	code, out, errOut := runCLI(t, mocks.NewStack(t), nil, "list", "playbooks", "--playbooks", "mine", "team-restore", "db-recovery")
+	require.Equal(t, ExitOK, code, errOut)
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	assert.Equal(t, []string{
+		`Playbooks (Given the on-call responder runs playbook "NAME"; mine/*.yaml replace the embedded ones by name):`,
+		"  team-restore (mine/team-restore.yaml)",
+		"    Ours: wait, then wait again.",
+		"    1  settle  diagnose  wait  timeout 1h30m",
+		"    2  check   verify    wait  timeout 6m  continues on error",
+		"  db-recovery (embedded)",
+	}, lines[:6])
+	assert.Regexp(t, `^    1  assess +diagnose  shell  timeout 2m$`, lines[7])
+
+	code, all, errOut := runCLI(t, mocks.NewStack(t), nil, "list", "playbooks")
+	require.Equal(t, ExitOK, code, errOut)
+	_, whole, _ := runCLI(t, mocks.NewStack(t), nil, "list")
+	assert.Contains(t, whole, "\n"+all+"\n", "list playbooks is list's Playbooks section")
+
+	code, _, errOut = runCLI(t, mocks.NewStack(t), nil, "list", "playbook", "db-recovry")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Contains(t, errOut, `unknown playbook "db-recovry"; did you mean "db-recovery"? (have `)
+
+	code, _, errOut = runCLI(t, mocks.NewStack(t), nil, "list", "playbooks", "--playbooks", "nowhere")
+	assert.Equal(t, ExitBadInput, code)
+	assert.Contains(t, errOut, "--playbooks nowhere: no such directory")
+}
