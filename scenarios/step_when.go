@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/firedrill/firedrill/injectors"
 )
@@ -12,6 +14,11 @@ import (
 // bad parameter is found before anything starts.
 func checkFault(_ *Scenario, a Args) error {
 	_, err := injectors.New(a.Strings[0], a.Params)
+	if errors.Is(err, injectors.ErrUnknownFault) {
+		if n := Nearest(a.Strings[0], injectors.Names()); n != "" {
+			return fmt.Errorf("%w: did you mean %q?", err, n)
+		}
+	}
 	return err
 }
 

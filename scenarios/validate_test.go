@@ -347,3 +347,13 @@ func TestValidateAcceptsSeveralFaults(t *testing.T) {
     Then the alert "HighErrorRate" fires within 5 minutes
 `))
 }
+
+// A misspelt fault gets the nearest name, as a misspelt step does.
+func TestValidateSuggestsTheNearestFault(t *testing.T) {
+	t.Parallel()
+	got := validateText(t, "Feature: f\n  Scenario: s\n    When the fault \"db-pool-exhausted\" is injected\n"+
+		"    And the drill runs until the incident is resolved or 10 minutes pass\n")
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0], `unknown fault`)
+	assert.Contains(t, got[0], `did you mean "db-pool-exhaustion"?`)
+}
