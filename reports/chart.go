@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/scorer"
@@ -15,13 +17,15 @@ import (
 // attribute but numbers and fixed class names.
 
 const (
-	chartWidth  = 960
-	chartLeft   = 200 // room for row labels
-	chartRight  = 20
-	chartTop    = 34 // room for marker labels above the rows
-	rowHeight   = 22
-	chartBottom = 30 // room for the axis labels
-	labelMax    = 28
+	chartWidth   = 960
+	chartLeft    = 200 // room for row labels, widened for longer ones
+	chartLeftMax = 420
+	labelPx      = 6.4 // a character of a row label (11px system-ui), generously
+	chartRight   = 20
+	chartTop     = 34 // room for marker labels above the rows
+	rowHeight    = 22
+	chartBottom  = 30 // room for the axis labels
+	labelMax     = 28
 )
 
 type chart struct {
@@ -73,6 +77,27 @@ type chartLine struct {
 }
 
 func buildChart(d Drill, v scorer.Verdict, targets scorer.Targets) chart {
+	c := layoutChart(d, v, targets, chartLeft, labelMax)
+	longest := 0
+	for _, r := range c.Rows {
+		longest = max(longest, utf8.RuneCountInString(cmp.Or(r.Title, r.Label)))
+	}
+	if longest <= labelMax {
+		return c
+	}
+	// Room for the longest label, up to a limit: beyond it a label is cut
+	// and its full text is the row's tooltip.
+	left := int(float64(longest)*labelPx) + 12
+	if left > chartLeftMax {
+		left = chartLeftMax
+		longest = int(float64(left-12) / labelPx)
+	}
+	return layoutChart(d, v, targets, left, longest)
+}
+
+// layoutChart lays the chart out with left pixels for the row labels, each
+// cut at labelMax characters.
+func layoutChart(d Drill, v scorer.Verdict, targets scorer.Targets, chartLeft, labelMax int) chart {
 	ms := sortedTimeline(d.Timeline)
 
 	end := time.Duration(0)

@@ -2,13 +2,16 @@ package reports
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/firedrill/firedrill/incident"
+	"github.com/firedrill/firedrill/scorer"
 )
 
 const hostile = `<script>alert(1)</script>`
@@ -120,4 +123,33 @@ func TestMarkerLabelsNeverOverlap(t *testing.T) {
 	for _, l := range ls {
 		assert.Positive(t, l.Y1, "every label inside the chart")
 	}
+}
+
+// Row labels are not cut: the label column widens to the longest one, up
+// to a limit past which a label is cut and its row's tooltip has it whole.
+func TestRowLabelsAreNotCut(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 90)
+	d := Drill{Timeline: []incident.Milestone{
+		ev(incident.FaultInjected, 1, "injector", "db-pool-exhaustion", 0),
+		ev(incident.AlertFiring, 2, "monitor", "DatabaseConnectionFailure", incident.P1),
+		ev(incident.AlertFiring, 3, "monitor", "PostgresqlTooManyConnectionsFromTheApp", incident.P2),
+	}}
+	v := scorer.Score(d.Timeline, scorer.DefaultTargets())
+	c := buildChart(d, v, scorer.DefaultTargets())
+	var labels []string
+	for _, r := range c.Rows {
+		assert.Empty(t, r.Title, "%q is whole", r.Label)
+		labels = append(labels, r.Label)
+	}
+	assert.Contains(t, labels, "alert PostgresqlTooManyConnectionsFromTheApp")
+	assert.GreaterOrEqual(t, float64(c.PlotLeft), float64(len("alert PostgresqlTooManyConnectionsFromTheApp"))*labelPx, "room for it")
+
+	d.Timeline = append(d.Timeline, ev(incident.AlertFiring, 4, "monitor", long, incident.P3))
+	c = buildChart(d, scorer.Score(d.Timeline, scorer.DefaultTargets()), scorer.DefaultTargets())
+	assert.Equal(t, chartLeftMax, c.PlotLeft)
+	last := c.Rows[slices.IndexFunc(c.Rows, func(r chartRow) bool { return r.Title != "" })]
+	assert.Equal(t, "alert "+long, last.Title)
+	assert.True(t, strings.HasSuffix(last.Label, "…"))
+	assert.LessOrEqual(t, float64(utf8.RuneCountInString(last.Label))*labelPx, float64(chartLeftMax), "the cut label fits")
 }
