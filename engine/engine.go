@@ -47,6 +47,9 @@ type Spec struct {
 	// Hold keeps RunUntilResolved running after the incident resolved
 	// while it returns true: a game day stays open for its post-mortem.
 	Hold func() bool
+	// OutDir is the drill's own directory in the run's output, where the
+	// responder's steps keep what they collect (responders.Runtime.OutDir).
+	OutDir string
 }
 
 // Engine is one drill, started.
@@ -115,7 +118,7 @@ func Start(ctx context.Context, env *stack.Env, spec Spec) (*Engine, error) {
 	var responder responders.Responder
 	if spec.Responder != nil {
 		rt := responders.NewRuntime(env, e.clock, e)
-		rt.PrometheusURL, rt.AlertmanagerURL = apis.promURL, apis.amURL
+		rt.PrometheusURL, rt.AlertmanagerURL, rt.OutDir = apis.promURL, apis.amURL, spec.OutDir
 		r, err := spec.Responder(rt, e.timeline)
 		if err != nil {
 			return e, err
