@@ -21,12 +21,14 @@ type Timing struct {
 	Compression float64 `json:"compression"`
 	Ticks       int     `json:"ticks"`
 	// Each part of a tick at p50 and p99: traffic sent, probes and scrapes
-	// stored, rules evaluated, and the pager and responder (playbook steps
-	// included).
+	// stored, rules evaluated, the pager and responder (playbook steps
+	// included), and the fault's own load (an attack's or a surge's
+	// requests, sent for the tick: injectors.Ticker).
 	Traffic  Quantiles `json:"traffic"`
 	Scrape   Quantiles `json:"scrape"`
 	Evaluate Quantiles `json:"evaluate"`
 	Respond  Quantiles `json:"respond"`
+	Fault    Quantiles `json:"fault"`
 	Tick     Quantiles `json:"tick"`
 	// Bound is the part with the highest p99: what the drill waited on.
 	Bound string `json:"bound"`
@@ -39,7 +41,8 @@ type Quantiles struct {
 }
 
 // TickParts is one tick's wall time by part, what Timing is made from.
-type TickParts struct{ Traffic, Scrape, Evaluate, Respond, Total time.Duration }
+// Fault is the fault's own load sent for the tick; Total includes it.
+type TickParts struct{ Traffic, Scrape, Evaluate, Respond, Fault, Total time.Duration }
 
 // NewTiming summarizes a drill's ticks.
 func NewTiming(wall, drill time.Duration, ticks []TickParts) *Timing {
@@ -59,12 +62,14 @@ func NewTiming(wall, drill time.Duration, ticks []TickParts) *Timing {
 	t.Scrape = pick(func(x TickParts) time.Duration { return x.Scrape })
 	t.Evaluate = pick(func(x TickParts) time.Duration { return x.Evaluate })
 	t.Respond = pick(func(x TickParts) time.Duration { return x.Respond })
+	t.Fault = pick(func(x TickParts) time.Duration { return x.Fault })
 	t.Tick = pick(func(x TickParts) time.Duration { return x.Total })
 	best := Span(-1)
 	for _, p := range []struct {
 		name string
 		q    Quantiles
-	}{{"traffic (the app's answers)", t.Traffic}, {"scrapes and probes", t.Scrape}, {"rule evaluation", t.Evaluate}, {"the responder (playbook steps)", t.Respond}} {
+	}{{"traffic (the app's answers)", t.Traffic}, {"scrapes and probes", t.Scrape}, {"rule evaluation", t.Evaluate}, {"the responder (playbook steps)", t.Respond},
+		{"the fault's own load (the app's answers to it)", t.Fault}} {
 		if p.q.P99 > best {
 			best, t.Bound = p.q.P99, p.name
 		}
@@ -93,7 +98,7 @@ func (t Timing) Text() string {
 }
 
 func (t Timing) boundP99() Span {
-	return max(t.Traffic.P99, t.Scrape.P99, t.Evaluate.P99, t.Respond.P99)
+	return max(t.Traffic.P99, t.Scrape.P99, t.Evaluate.P99, t.Respond.P99, t.Fault.P99)
 }
 
 // Span is a duration stored as {"seconds", "text"}, as every duration of
