@@ -54,6 +54,11 @@ type Postgres struct {
 	User           string `yaml:"user"`
 	Password       string `yaml:"password"`
 	MaxConnections int    `yaml:"max_connections"`
+	// AppUser is the app's own login role, created when the stack starts
+	// with a password generated for the run, so that a playbook can rotate
+	// the app's password without cutting off the harness, which logs in as
+	// User. Empty: the app logs in as User too.
+	AppUser string `yaml:"app_user"`
 }
 
 // Redis is the cache service.
@@ -72,6 +77,11 @@ type App struct {
 	Port        int    `yaml:"port"`
 	HealthPath  string `yaml:"health_path"`
 	MetricsPath string `yaml:"metrics_path"`
+	// PasswordPath is where the running app takes a new database password
+	// (POST {"password": "..."}): the stack's Reset hands the app its
+	// start password back there after a drill rotated it. Empty, or an app
+	// that does not answer it, is restarted instead.
+	PasswordPath string `yaml:"password_path"`
 	// Env is extra environment for the app. Values may use {{.DatabaseURL}},
 	// {{.RedisURL}} and {{.Port}}, as the app must see them.
 	Env map[string]string `yaml:"env"`
@@ -137,11 +147,11 @@ func Default() Config {
 			Provider:       "auto",
 			StartupTimeout: Duration(90 * time.Second),
 			Postgres: Postgres{
-				Image: "postgres:15", Database: "app", User: "firedrill", Password: "firedrill", MaxConnections: 30,
+				Image: "postgres:15", Database: "app", User: "firedrill", Password: "firedrill", MaxConnections: 30, AppUser: "app",
 			},
 			Redis: Redis{Image: "redis:7"},
 			App: App{
-				Image: "firedrill/demoapp:dev", Port: 8080, HealthPath: "/health", MetricsPath: "/metrics",
+				Image: "firedrill/demoapp:dev", Port: 8080, HealthPath: "/health", MetricsPath: "/metrics", PasswordPath: "/admin/db-password",
 				DatabaseURLEnv: "DATABASE_URL", RedisURLEnv: "REDIS_URL", PortEnv: "PORT",
 			},
 			Exporters: Exporters{
@@ -298,6 +308,14 @@ func (c Config) check(root *yaml.Node, name string, decoded []problem) error {
 		} else if !nameRe.MatchString(v) {
 			add(path, "may hold letters, digits, _ . and - only")
 		}
+	}
+	if u := s.Postgres.AppUser; u != "" && !nameRe.MatchString(u) {
+		add("stack.postgres.app_user", "may hold letters, digits, _ . and - only")
+	} else if u != "" && u == s.Postgres.User {
+		add("stack.postgres.app_user", "must differ from stack.postgres.user (the harness's login), or be empty to share it")
+	}
+	if p := s.App.PasswordPath; p != "" && !strings.HasPrefix(p, "/") {
+		add("stack.app.password_path", "must start with /, not %q", p)
 	}
 	if s.App.Port < 1 || s.App.Port > 65535 {
 		add("stack.app.port", "must be a port number, not %d", s.App.Port)

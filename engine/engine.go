@@ -51,6 +51,9 @@ type Spec struct {
 	// the drill's outcome can no longer change ("" while it can):
 	// RunUntilResolved then stops early and records why. Nil: never.
 	Decided func() string
+	// OutDir is the drill's own directory in the run's output, where the
+	// responder's steps keep what they collect (responders.Runtime.OutDir).
+	OutDir string
 }
 
 // Engine is one drill, started.
@@ -76,6 +79,11 @@ type Engine struct {
 	// fmu guards faults for Faults, read from outside the loop.
 	fmu    sync.Mutex
 	queued []func(context.Context)
+	// faultLoad is the wall time the faults' own load took, by the drill
+	// time of the tick it was sent after (tickFaults); tmu guards it, for
+	// Ticks read from outside the loop.
+	tmu       sync.Mutex
+	faultLoad map[time.Duration]time.Duration
 	// stop ends the run loop at the next tick boundary (Stop).
 	stop atomic.Bool
 	// checked is when the loop last asked whether the stack is gone;
@@ -119,7 +127,7 @@ func Start(ctx context.Context, env *stack.Env, spec Spec) (*Engine, error) {
 	var responder responders.Responder
 	if spec.Responder != nil {
 		rt := responders.NewRuntime(env, e.clock, e)
-		rt.PrometheusURL, rt.AlertmanagerURL = apis.promURL, apis.amURL
+		rt.PrometheusURL, rt.AlertmanagerURL, rt.OutDir = apis.promURL, apis.amURL, spec.OutDir
 		r, err := spec.Responder(rt, e.timeline)
 		if err != nil {
 			return e, err
@@ -421,16 +429,23 @@ func (e *Engine) Close() error {
 	return errors.Join(errs...)
 }
 
-// Ticks are the wall time of each tick so far, by part.
+// Ticks are the wall time of each tick so far, by part: the monitor's
+// (traffic, scrapes, evaluation, and the pager and responder it calls) and
+// the faults' own load sent for the tick.
 func (e *Engine) Ticks() []reports.TickParts {
 	if e.monitor == nil {
 		return nil
 	}
 	var out []reports.TickParts
-	for _, t := range e.monitor.Timings() {
+	timings := e.monitor.Timings()
+	for i, t := range timings {
 		respond := t.Total - t.Traffic - t.Scrape - t.Evaluate
-		out = append(out, reports.TickParts{Traffic: t.Traffic, Scrape: t.Scrape, Evaluate: t.Evaluate, Respond: max(respond, 0), Total: t.Total,
-			Floor: t.Floor, FloorBy: t.FloorBy})
+		var fault time.Duration
+		if i > 0 {
+			fault = e.faultLoadAfter(timings[i-1].Drill)
+		}
+		out = append(out, reports.TickParts{Traffic: t.Traffic, Scrape: t.Scrape, Evaluate: t.Evaluate, Respond: max(respond, 0),
+			Fault: fault, Total: t.Total + fault, Floor: t.Floor, FloorBy: t.FloorBy})
 	}
 	return out
 }

@@ -5,11 +5,12 @@ Feature: Credential stuffing from one source
   Security Breach Detected (P1, over 50 failed logins from one source in 5
   minutes) must page, and the security-incident playbook must deny the
   source, preserve the logs, check the database's roles and sessions,
-  rotate the token secret and turn on audit logging. The attack goes on,
-  refused (403), and normal users keep logging in. Nothing else fires: a
-  refused or failed login is a 4xx, not an error of the app.
+  rotate the app's database password (under the running app, which keeps
+  serving) and the token secret, and turn on audit logging. The attack
+  goes on, refused (403), and normal users keep logging in. Nothing else
+  fires: a refused or failed login is a 4xx, not an error of the app.
 
-  Scenario: The on-call isolates the source and rotates the token secret
+  Scenario: The on-call isolates the source and rotates the credentials
     Given the stack is running
     And the alert rules in "rules/default.rules.yml"
     And steady traffic of 20 requests per second
@@ -27,4 +28,5 @@ Feature: Credential stuffing from one source
     And MTTD is at most 5 minutes
     And the service recovers within 30 minutes
     And the drill meets its targets
+    And the app's database password is rotated
     And no data is lost

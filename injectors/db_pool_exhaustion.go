@@ -29,9 +29,10 @@ func init() {
 // session is left: the app's reconnects are refused (SQLSTATE 53300) and its
 // requests and /health fail with 503.
 //
-// Reserved slots: the app connects as the same role as the harness, a
-// superuser, so superuser_reserved_connections would let the app back in.
-// The fault therefore takes every slot, the reserved ones included (it opens
+// Reserved slots: an app may log in as a superuser (with
+// stack.postgres.app_user empty it shares the harness's role), and
+// superuser_reserved_connections would let it back in. The fault
+// therefore takes every slot, the reserved ones included (it opens
 // sessions until the server refuses). The harness keeps a way to act
 // through its own pool: before filling, the fault opens env.Postgres to its
 // full size and spares those sessions. Anything that runs SQL through

@@ -21,12 +21,14 @@ type Timing struct {
 	Compression float64 `json:"compression"`
 	Ticks       int     `json:"ticks"`
 	// Each part of a tick at p50 and p99: traffic sent, probes and scrapes
-	// stored, rules evaluated, and the pager and responder (playbook steps
-	// included).
+	// stored, rules evaluated, the pager and responder (playbook steps
+	// included), and the fault's own load (an attack's or a surge's
+	// requests, sent for the tick: injectors.Ticker).
 	Traffic  Quantiles `json:"traffic"`
 	Scrape   Quantiles `json:"scrape"`
 	Evaluate Quantiles `json:"evaluate"`
 	Respond  Quantiles `json:"respond"`
+	Fault    Quantiles `json:"fault"`
 	Tick     Quantiles `json:"tick"`
 	// Bound is the part with the highest p99: what the drill waited on.
 	Bound string `json:"bound"`
@@ -37,8 +39,8 @@ type Timing struct {
 	// measures.
 	Floor   Span   `json:"floor,omitzero"`
 	FloorBy string `json:"floor_by,omitempty"`
-	// Overhead is the rest of each tick: its wall time less its floor and
-	// the responder's steps. It holds the harness's own work (sending,
+	// Overhead is the rest of each tick: its wall time less its floor, the
+	// responder's steps and the fault's own load. It holds the harness's own work (sending,
 	// storing, rule evaluation, bookkeeping) and the queueing of the
 	// tick's burst of requests, which the app's throughput sets: the floor
 	// counts only the slowest single request.
@@ -52,8 +54,9 @@ type Quantiles struct {
 }
 
 // TickParts is one tick's wall time by part, what Timing is made from.
+// Fault is the fault's own load sent for the tick; Total includes it.
 type TickParts struct {
-	Traffic, Scrape, Evaluate, Respond, Total time.Duration
+	Traffic, Scrape, Evaluate, Respond, Fault, Total time.Duration
 	// Floor is the tick's slowest real answers; FloorBy names the larger.
 	Floor   time.Duration
 	FloorBy string
@@ -77,6 +80,7 @@ func NewTiming(wall, drill time.Duration, ticks []TickParts) *Timing {
 	t.Scrape = pick(func(x TickParts) time.Duration { return x.Scrape })
 	t.Evaluate = pick(func(x TickParts) time.Duration { return x.Evaluate })
 	t.Respond = pick(func(x TickParts) time.Duration { return x.Respond })
+	t.Fault = pick(func(x TickParts) time.Duration { return x.Fault })
 	t.Tick = pick(func(x TickParts) time.Duration { return x.Total })
 	by := map[string]time.Duration{}
 	for _, x := range ticks {
@@ -91,13 +95,14 @@ func NewTiming(wall, drill time.Duration, ticks []TickParts) *Timing {
 		}
 	}
 	if t.Floor > 0 {
-		t.Overhead = pick(func(x TickParts) time.Duration { return max(x.Total-x.Floor-x.Respond, 0) })
+		t.Overhead = pick(func(x TickParts) time.Duration { return max(x.Total-x.Floor-x.Respond-x.Fault, 0) })
 	}
 	best := Span(-1)
 	for _, p := range []struct {
 		name string
 		q    Quantiles
-	}{{"traffic (the app's answers)", t.Traffic}, {"scrapes and probes", t.Scrape}, {"rule evaluation", t.Evaluate}, {"the responder (playbook steps)", t.Respond}} {
+	}{{"traffic (the app's answers)", t.Traffic}, {"scrapes and probes", t.Scrape}, {"rule evaluation", t.Evaluate}, {"the responder (playbook steps)", t.Respond},
+		{"the fault's own load (the app's answers to it)", t.Fault}} {
 		if p.q.P99 > best {
 			best, t.Bound = p.q.P99, p.name
 		}
@@ -141,7 +146,7 @@ func (t Timing) FloorRatio() float64 {
 }
 
 func (t Timing) boundP99() Span {
-	return max(t.Traffic.P99, t.Scrape.P99, t.Evaluate.P99, t.Respond.P99)
+	return max(t.Traffic.P99, t.Scrape.P99, t.Evaluate.P99, t.Respond.P99, t.Fault.P99)
 }
 
 // Span is a duration stored as {"seconds", "text"}, as every duration of

@@ -53,10 +53,22 @@
 //
 // Text fields are Go templates, filled in when the step starts with
 // TemplateData (.AppURL, .DatabaseURL, .AdminURL, .RedisURL, .Database,
-// .User, .RunID, .Backup, .Dir, .PrometheusURL, .AlertmanagerURL) and helpers: ident and literal quote SQL,
+// .User, .AppDatabaseURL, .AppUser, .RunID, .Backup, .Dir, .OutDir,
+// .PrometheusURL, .AlertmanagerURL) and helpers: ident and literal quote SQL,
 // shell quotes for sh, and drill turns a drill duration into the real
 // interval it stands for ("N seconds"), so that "older than 10 minutes"
 // still means something in a compressed drill: see Runtime.RealDuration.
+//
+// A shell step runs with the same as environment variables (ShellEnv):
+// DATABASE_URL (the stack's own user), APP_DATABASE_URL and
+// FIREDRILL_APP_USER (the app's login, as the app was started),
+// REDIS_URL, APP_URL, PROMETHEUS_URL, ALERTMANAGER_URL,
+// FIREDRILL_ADMIN_URL, FIREDRILL_DATABASE, FIREDRILL_RUN_ID,
+// FIREDRILL_BACKUP, FIREDRILL_PLAYBOOK_DIR, and FIREDRILL_OUT_DIR: the
+// drill's own directory in the run's output, made before the step runs,
+// where a step keeps what it collects (evidence) — <out>/drills/<feature>/
+// <scenario> under `firedrill run --out`, a directory removed when the
+// run ends under go test.
 //
 // Each step's start and end, outcome and output (truncated to MaxOutput)
 // are recorded on the timeline; passwords in URLs and password= settings are

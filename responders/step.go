@@ -74,6 +74,12 @@ type Runtime struct {
 	// Prometheus' and Alertmanager's HTTP APIs (on 127.0.0.1), for the
 	// scripts that call them; "" when nothing serves them.
 	PrometheusURL, AlertmanagerURL string
+	// OutDir is the drill's own directory in the run's output (`firedrill
+	// run --out`: <out>/drills/<feature>/<scenario>; under go test, a
+	// directory removed when the run ends), where steps keep what they
+	// collect: a shell step gets it as FIREDRILL_OUT_DIR, made before the
+	// step runs. "" when nothing keeps files.
+	OutDir string
 	// Dir is the running playbook's directory (set by Run on its copy).
 	Dir string
 	// Files are the running playbook's files when they are the binary's (a

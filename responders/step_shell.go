@@ -18,8 +18,8 @@ func init() { Register("shell", func() Step { return new(ShellStep) }) }
 
 // ShellStep runs a team's own runbook script or command on this host,
 // unchanged: its environment points at the drill stack (DATABASE_URL,
-// REDIS_URL, APP_URL, PROMETHEUS_URL, ALERTMANAGER_URL and FIREDRILL_*, see
-// ShellEnv) and its working directory is the playbook's, so `psql
+// APP_DATABASE_URL, REDIS_URL, APP_URL, PROMETHEUS_URL, ALERTMANAGER_URL and
+// FIREDRILL_*, FIREDRILL_OUT_DIR among them, see ShellEnv) and its working directory is the playbook's, so `psql
 // "$DATABASE_URL"` and ./scripts/verify.sh work as they do on a real
 // incident. Give run (text for sh -c), command (argv) or file (a script
 // beside the playbook, with args). A non-zero exit fails the step.
@@ -125,10 +125,17 @@ func (s *ShellStep) fileCommand(rt *Runtime) ([]string, func(), error) {
 // variables a runbook script reads to reach the stack, and the drill's
 // Prometheus and Alertmanager APIs (PROMETHEUS_URL, ALERTMANAGER_URL), so a
 // script's `curl "$PROMETHEUS_URL/api/v1/query?query=…"` asks the drill.
+// DATABASE_URL logs in as the stack's own user (a superuser);
+// APP_DATABASE_URL as the app's role (FIREDRILL_APP_USER) with the password
+// the app was started with, which a rotation makes stale. FIREDRILL_OUT_DIR
+// is the drill's own directory in the run's output (Runtime.OutDir).
 func ShellEnv(rt *Runtime) []string {
 	d := rt.data(rt.Dir)
 	return []string{
 		"DATABASE_URL=" + d.DatabaseURL,
+		"APP_DATABASE_URL=" + d.AppDatabaseURL,
+		"FIREDRILL_APP_USER=" + d.AppUser,
+		"FIREDRILL_OUT_DIR=" + d.OutDir,
 		"REDIS_URL=" + d.RedisURL,
 		"APP_URL=" + d.AppURL,
 		"PROMETHEUS_URL=" + d.PrometheusURL,
@@ -172,6 +179,11 @@ func (s *ShellStep) Run(ctx context.Context, rt *Runtime) (bool, string, error) 
 		defer cleanup()
 	case len(argv) == 0:
 		argv = []string{"sh", "-c", s.Script}
+	}
+	if rt.OutDir != "" {
+		if err := os.MkdirAll(rt.OutDir, 0o755); err != nil {
+			return false, "", fmt.Errorf("make the drill's output directory: %w", err)
+		}
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = rt.Dir

@@ -139,3 +139,19 @@ func TestShellRetryRunsAFailingScriptAgain(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, retry)
 }
+
+// A step keeps what it collects in the drill's own output directory,
+// FIREDRILL_OUT_DIR, which is there before the step runs.
+func TestShellStepWritesToTheDrillsOutputDirectory(t *testing.T) {
+	t.Parallel()
+	rt := fileRuntime(t.TempDir())
+	rt.OutDir = filepath.Join(t.TempDir(), "drills", "auth-attack", "the-drill")
+	step := &responders.ShellStep{Script: `echo kept > "$FIREDRILL_OUT_DIR/evidence.txt" && echo "$FIREDRILL_OUT_DIR"`}
+	require.NoError(t, step.Validate())
+	_, out, err := step.Run(context.Background(), rt)
+	require.NoError(t, err, out)
+	assert.Equal(t, rt.OutDir, out)
+	b, err := os.ReadFile(filepath.Join(rt.OutDir, "evidence.txt"))
+	require.NoError(t, err)
+	assert.Equal(t, "kept\n", string(b))
+}

@@ -1,6 +1,7 @@
 package responders
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -25,13 +26,21 @@ type TemplateData struct {
 	RedisURL    string
 	Database    string // the app database's name
 	User        string // the database role the stack runs as
-	RunID       string
+	// AppDatabaseURL is the app's own login on its database, with the
+	// password the app was started with (stale once a drill rotated it),
+	// and AppUser its role (stack.postgres.app_user; User when the app
+	// shares the stack's).
+	AppDatabaseURL, AppUser string
+	RunID                   string
 	// Backup is where the data-deletion fault leaves its pg_dump backup, in
 	// the Postgres service's file system (see stack.Env.BackupPath): what an
 	// exec step in service postgres restores from.
 	Backup string
 	// Dir is the playbook's directory.
 	Dir string
+	// OutDir is the drill's own directory in the run's output, for what
+	// its steps keep (evidence): see Runtime.OutDir.
+	OutDir string
 	// PrometheusURL and AlertmanagerURL serve the drill's Prometheus and
 	// Alertmanager HTTP APIs (see Runtime).
 	PrometheusURL, AlertmanagerURL string
@@ -181,13 +190,14 @@ func (rt *Runtime) data(dir string) TemplateData {
 	if rt == nil {
 		return d
 	}
-	d.PrometheusURL, d.AlertmanagerURL = rt.PrometheusURL, rt.AlertmanagerURL
+	d.PrometheusURL, d.AlertmanagerURL, d.OutDir = rt.PrometheusURL, rt.AlertmanagerURL, rt.OutDir
 	if rt.Env == nil {
 		return d
 	}
 	e := rt.Env
 	d.AppURL, d.DatabaseURL, d.AdminURL, d.RedisURL = e.AppURL, e.PostgresURL, e.AdminURL(), e.RedisURL
 	d.Database, d.User, d.RunID = e.Config.Postgres.Database, e.Config.Postgres.User, e.RunID
+	d.AppDatabaseURL, d.AppUser = e.AppDatabaseURL, cmp.Or(e.Config.Postgres.AppUser, d.User)
 	if d.Database == "" {
 		if u, err := url.Parse(e.PostgresURL); err == nil {
 			d.Database = strings.TrimPrefix(u.Path, "/")
@@ -201,6 +211,7 @@ func (rt *Runtime) data(dir string) TemplateData {
 var sampleData = TemplateData{
 	AppURL: "http://127.0.0.1:8080", DatabaseURL: "postgres://u:p@127.0.0.1:5432/app",
 	AdminURL: "postgres://u:p@127.0.0.1:5432/postgres", RedisURL: "redis://127.0.0.1:6379/0",
-	Database: "app", User: "u", RunID: "run", Backup: "/tmp/backup.dump", Dir: ".",
+	Database: "app", User: "u", RunID: "run", Backup: "/tmp/backup.dump", Dir: ".", OutDir: "/tmp/out/drill",
+	AppDatabaseURL: "postgres://app:p@127.0.0.1:5432/app", AppUser: "app",
 	PrometheusURL: "http://127.0.0.1:9090", AlertmanagerURL: "http://127.0.0.1:9093",
 }

@@ -228,9 +228,13 @@ func (d *Drill) start(ctx context.Context) error {
 	if d.alertmanager != "" {
 		cfg.Monitoring.AlertmanagerConfig = d.alertmanager
 	}
+	out, err := d.suite.drillOutDir(d.scenario)
+	if err != nil {
+		return fmt.Errorf("the drill's output directory: %w", err)
+	}
 	spec := engine.Spec{
 		Config: cfg, Clock: d.suite.opts.Clock, RuleFiles: d.ruleFiles, Rate: d.rate,
-		Warmup: d.suite.opts.Warmup, Progress: d.suite.opts.Progress, Decided: d.decided,
+		Warmup: d.suite.opts.Warmup, Progress: d.suite.opts.Progress, Decided: d.decided, OutDir: out,
 	}
 	switch {
 	case d.playbook != "":

@@ -13,6 +13,7 @@ import (
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/scorer"
+	"github.com/firedrill/firedrill/stack"
 )
 
 // The Then steps' judgements of a drill that ran: each reads the
@@ -231,4 +232,17 @@ func (d *Drill) NoDataLost(ctx context.Context) error {
 		return err
 	}
 	return compareStates(d.before, after)
+}
+
+// AppPasswordRotated: Postgres refuses the password the app was started
+// with, asked by the harness itself, not by the playbook that rotated it.
+func (d *Drill) AppPasswordRotated(ctx context.Context) error {
+	if d.env == nil {
+		return errors.New("the app's database password is rotated: the stack is not running")
+	}
+	err := d.env.AppPasswordRotated(ctx)
+	if errors.Is(err, stack.ErrNotRotated) {
+		return fmt.Errorf("%w: %w", ErrAssertion, err)
+	}
+	return err
 }

@@ -142,6 +142,14 @@ var noDataLost = &Step{
 	Do:      func(ctx context.Context, d *Drill, _ Args) error { return d.NoDataLost(ctx) },
 }
 
+var appPasswordRotated = &Step{
+	Keyword: "Then",
+	Pattern: `the app's database password is rotated`,
+	Example: `Then the app's database password is rotated`,
+	Do:      func(ctx context.Context, d *Drill, _ Args) error { return d.AppPasswordRotated(ctx) },
+}
+
 func init() {
-	define(alertFires, alertDoesNotFire, alertNotPaged, alertIsNoise, declaredAs, acknowledgedWithin, recoversWithin, mttxAtMost, mttxWithinTick, mttxNotMeasured, meetsTargets, noDataLost)
+	define(alertFires, alertDoesNotFire, alertNotPaged, alertIsNoise, declaredAs, acknowledgedWithin, recoversWithin, mttxAtMost, mttxWithinTick, mttxNotMeasured, meetsTargets, noDataLost,
+		appPasswordRotated)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -50,6 +51,13 @@ type Options struct {
 	// NoEarlyStop runs every drill to its resolution or time limit, even
 	// when its outcome is decided earlier (see Drill.decided).
 	NoEarlyStop bool
+	// RunID names the run (stack.NewRunID when empty).
+	RunID string
+	// OutDir is the run's output directory (`firedrill run --out`): each
+	// drill's playbook steps keep what they collect in
+	// <OutDir>/drills/<feature>/<scenario> (FIREDRILL_OUT_DIR). Empty: a
+	// temporary directory that Close removes.
+	OutDir string
 }
 
 // DefaultConsoleAddr is where `firedrill run` and `firedrill ack` meet
@@ -91,6 +99,10 @@ type Suite struct {
 	// goneErr is why the run's stack disappeared (stack.ErrGone): the
 	// rest of the run fails at once with it.
 	goneErr error
+	// tmpOut is the run's output directory when Options.OutDir is empty,
+	// removed by Close; outDirs counts the drills' directories by name.
+	tmpOut  string
+	outDirs map[string]int
 }
 
 // consoleURLs are where people open the console's views, tokens included.
@@ -200,7 +212,10 @@ func NewSuite(opts Options) *Suite {
 	if opts.Clock == "" {
 		opts.Clock = incident.Mode(opts.Config.Clock.Mode)
 	}
-	s := &Suite{opts: opts, runID: stack.NewRunID(), started: time.Now(), targets: targetsOf(opts.Config)}
+	if opts.RunID == "" {
+		opts.RunID = stack.NewRunID()
+	}
+	s := &Suite{opts: opts, runID: opts.RunID, started: time.Now(), targets: targetsOf(opts.Config)}
 	s.catalog = newCatalog(opts.Config, opts.PlaybookDir, s.loadPlaybooks)
 	return s
 }
@@ -354,7 +369,12 @@ func (s *Suite) Close(ctx context.Context) error {
 		_ = s.consoleSrv.Close()
 		s.consoleSrv = nil
 	}
-	return s.closeLocked(ctx)
+	err := s.closeLocked(ctx)
+	if s.tmpOut != "" {
+		err = errors.Join(err, os.RemoveAll(s.tmpOut))
+		s.tmpOut = ""
+	}
+	return err
 }
 
 func (s *Suite) record(d reports.Drill) {

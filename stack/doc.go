@@ -5,8 +5,12 @@
 // Local (processes on this machine, for hosts without Docker). Both return an
 // Env: the URLs and clients of the running services, per-service control
 // (stop, start, restart, pause, unpause, exec) for faults and playbooks, a
-// Reset that puts Postgres back to its seeded state and flushes Redis without
-// restarting anything, and Close. Everything a run creates carries the label
+// Reset that puts Postgres back to its seeded state, flushes Redis and gives
+// the app's database login back its start password without restarting
+// anything (but an app that cannot be handed it), and Close. The app logs in
+// with a role of its own (stack.postgres.app_user, its password generated
+// per run: Env.AppDatabaseURL); the harness keeps the stack's user
+// (Env.PostgresURL), so a drill can rotate the app's password under it. Everything a run creates carries the label
 // (or, for processes, the environment variable) firedrill.run=<run id>, so
 // Cleanup can find what a killed run left behind. Every service action
 // checks its target first and refuses (ErrNotOurs) a container without the

@@ -132,7 +132,7 @@ func (d *Docker) start(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	for _, step := range []func(context.Context) error{r.startPostgres, r.startRedis, r.startExporters, r.startApp} {
+	for _, step := range []func(context.Context) error{r.startPostgres, env.createAppLogin, r.startRedis, r.startExporters, r.startApp} {
 		if err := step(ctx); err != nil {
 			return err
 		}
@@ -185,10 +185,12 @@ func sweepContainers(ctx context.Context, cli *testcontainers.DockerClient, runI
 }
 
 // inNetwork are the addresses of Postgres and Redis on the run's network,
-// as the exporters and the app reach them.
-func (r *dockerRun) inNetwork() (pgURL, redisURL string) {
+// as the exporters (pgURL: the stack's own login) and the app (appURL: its
+// login) reach them.
+func (r *dockerRun) inNetwork() (pgURL, appURL, redisURL string) {
 	pg := r.env.Config.Postgres
-	return fmt.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=disable", pg.User, pg.Password, Postgres, spec(Postgres).port, pg.Database),
+	addr := Postgres + ":" + strconv.Itoa(spec(Postgres).port)
+	return postgresURL(addr, pg.User, pg.Password, pg.Database), r.env.appLogin.url(addr, pg.Database),
 		fmt.Sprintf("redis://%s:%d/0", Redis, spec(Redis).port)
 }
 
@@ -253,7 +255,7 @@ func (r *dockerRun) startRedis(ctx context.Context) error {
 
 // startExporters runs the exporters the configuration turns on.
 func (r *dockerRun) startExporters(ctx context.Context) error {
-	pgURL, redisURL := r.inNetwork()
+	pgURL, _, redisURL := r.inNetwork()
 	addr := map[string]string{PostgresExporter: pgURL, RedisExporter: redisURL}
 	for _, x := range exporters() {
 		exp := x.exporter(r.env.Config.Exporters)
@@ -278,8 +280,8 @@ func (r *dockerRun) startExporters(ctx context.Context) error {
 
 func (r *dockerRun) startApp(ctx context.Context) error {
 	app := r.env.Config.App
-	pgURL, redisURL := r.inNetwork()
-	appEnv, err := appEnvironment(app, pgURL, redisURL, app.Port)
+	_, appURL, redisURL := r.inNetwork()
+	appEnv, err := appEnvironment(app, appURL, redisURL, app.Port)
 	if err != nil {
 		return err
 	}

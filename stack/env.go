@@ -29,8 +29,16 @@ type Env struct {
 	Provider string
 	Config   config.Stack
 
-	// PostgresURL reaches the app's database from this host.
+	// PostgresURL reaches the app's database from this host, as the
+	// stack's own user (stack.postgres.user, a superuser): the harness's
+	// login, which probes, faults, exporters and playbook steps use.
 	PostgresURL string
+	// AppDatabaseURL reaches the app's database from this host with the
+	// app's own login (stack.postgres.app_user) and the password the app
+	// was started with, generated for the run: after a drill rotated the
+	// app's password, Postgres refuses it (see AppPasswordRotated). It is
+	// PostgresURL when app_user is empty.
+	AppDatabaseURL string
 	// Postgres is the harness's own pool on the app's database (not the
 	// app's pool: the app must feel faults that the harness survives).
 	Postgres *pgxpool.Pool
@@ -42,6 +50,8 @@ type Env struct {
 	// Targets are the metrics endpoints to scrape: the app and the exporters.
 	Targets []MetricsTarget
 
+	// appLogin is the app's database login as the stack started the app.
+	appLogin appLogin
 	services map[string]Service
 	// hostPorts are the services' ports on 127.0.0.1, by name (wireHost).
 	hostPorts map[string]int
@@ -235,8 +245,11 @@ func (e *Env) restoreData(ctx context.Context) bool {
 // Reset puts the stack back to the state right after Start: the app's
 // tables refilled with the seeded rows (or, when a drill changed the schema
 // or the database's settings, the database recreated from the seeded
-// template), Redis flushed. No service restarts; Reset returns once the app
-// is healthy and the exporters see their services again.
+// template), Redis flushed, and the app's database login back to the
+// password the app was started with (see restoreAppLogin). No service
+// restarts, but an app that cannot be handed its password back after a
+// rotation; Reset returns once the app is healthy and the exporters see
+// their services again.
 func (e *Env) Reset(ctx context.Context) error {
 	// A drill may have left a service stopped or paused.
 	for _, name := range []string{Postgres, Redis, PostgresExporter, RedisExporter, App} {
@@ -250,6 +263,10 @@ func (e *Env) Reset(ctx context.Context) error {
 		if err := e.recreateDatabase(ctx); err != nil {
 			return err
 		}
+	}
+	// A drill may have rotated the app's database password.
+	if err := e.restoreAppLogin(ctx); err != nil {
+		return fmt.Errorf("reset: %w", err)
 	}
 	// The rest is waiting for others to notice; do it side by side. After a
 	// recreation, the exporters' sessions died with the old database, and

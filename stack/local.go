@@ -97,7 +97,7 @@ func (l *Local) start(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	for _, step := range []func(context.Context) error{r.startPostgres, r.startRedis, r.startExporters, r.startApp} {
+	for _, step := range []func(context.Context) error{r.startPostgres, env.createAppLogin, r.startRedis, r.startExporters, r.startApp} {
 		if err := step(ctx); err != nil {
 			return err
 		}
@@ -275,7 +275,7 @@ func (r *localRun) startApp(ctx context.Context) error {
 		cmd = []string{bin}
 	}
 	port := r.env.hostPorts[App]
-	appEnv, err := appEnvironment(app, r.env.PostgresURL, r.env.RedisURL, port)
+	appEnv, err := appEnvironment(app, r.env.AppDatabaseURL, r.env.RedisURL, port)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
 
 	"github.com/firedrill/firedrill/config"
@@ -108,8 +109,21 @@ func wireHost(env *Env) error {
 		env.hostPorts[s.name] = ports[i]
 	}
 	pg := env.Config.Postgres
-	env.PostgresURL = fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/%s?sslmode=disable", pg.User, pg.Password, env.hostPorts[Postgres], pg.Database)
+	hostAddr := "127.0.0.1:" + strconv.Itoa(env.hostPorts[Postgres])
+	env.PostgresURL = postgresURL(hostAddr, pg.User, pg.Password, pg.Database)
+	env.appLogin = appLogin{user: pg.User, password: pg.Password}
+	if pg.AppUser != "" {
+		env.appLogin = appLogin{user: pg.AppUser, password: newPassword(), own: true}
+	}
+	env.AppDatabaseURL = env.appLogin.url(hostAddr, pg.Database)
 	env.RedisURL = fmt.Sprintf("redis://127.0.0.1:%d/0", env.hostPorts[Redis])
 	env.AppURL = fmt.Sprintf("http://127.0.0.1:%d", env.hostPorts[App])
 	return nil
+}
+
+// postgresURL is a URL of database db at addr (host:port), logging in as
+// user.
+func postgresURL(addr, user, password, db string) string {
+	u := url.URL{Scheme: "postgres", User: url.UserPassword(user, password), Host: addr, Path: "/" + db, RawQuery: "sslmode=disable"}
+	return u.String()
 }

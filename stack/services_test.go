@@ -28,6 +28,9 @@ func TestServiceTableWiresPortsAndTargets(t *testing.T) {
 	assert.Equal(t, fmt.Sprintf("http://127.0.0.1:%d", env.hostPorts[App]), env.AppURL)
 	assert.Equal(t, fmt.Sprintf("redis://127.0.0.1:%d/0", env.hostPorts[Redis]), env.RedisURL)
 	assert.Contains(t, env.PostgresURL, fmt.Sprintf("@127.0.0.1:%d/", env.hostPorts[Postgres]))
+	// The app logs in as its own role, with a password of the run's.
+	assert.Contains(t, env.AppDatabaseURL, fmt.Sprintf("postgres://app:%s@127.0.0.1:%d/app?", env.appLogin.password, env.hostPorts[Postgres]))
+	assert.Len(t, env.appLogin.password, 48)
 
 	for _, x := range exporters() {
 		env.addTarget(x)

@@ -123,6 +123,8 @@ func testProvider(t *testing.T, provider string) {
 		assert.Contains(t, res.Output, "2000")
 	})
 
+	t.Run("app login", func(t *testing.T) { testAppLogin(ctx, t, env) })
+
 	t.Run("reset restores seeded data", func(t *testing.T) {
 		before := tableStates(ctx, t, env)
 		_, err := env.Postgres.Exec(ctx, "DELETE FROM analytics WHERE id % 3 = 0")

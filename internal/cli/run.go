@@ -16,6 +16,7 @@ import (
 	"github.com/firedrill/firedrill/reports"
 	"github.com/firedrill/firedrill/responders"
 	"github.com/firedrill/firedrill/scenarios"
+	"github.com/firedrill/firedrill/stack"
 )
 
 // errDrillsFailed: a drill failed or missed a target (exit 1).
@@ -118,7 +119,15 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 		}
 	}
 
+	// The report directory is the run's output: drills keep their evidence
+	// in it too (FIREDRILL_OUT_DIR).
+	runID := stack.NewRunID()
+	dir := f.out
+	if dir == "" {
+		dir = filepath.Join("drill-results", runID)
+	}
 	suite := scenarios.NewSuite(scenarios.Options{
+		RunID: runID, OutDir: dir,
 		Config: cfg, Progress: st.progress, SelectStack: st.SelectStack, PlaybookDir: f.playbooks,
 		ConsoleAddr:    consoleAddr(st, f.consoleAddr),
 		ResponderToken: st.Getenv("FIREDRILL_TOKEN"), FacilitatorToken: st.Getenv("FIREDRILL_FACILITATOR_TOKEN"),
@@ -145,10 +154,6 @@ func runDrills(cmd *cobra.Command, st *State, g *globalFlags, f *runFlags, paths
 	status := ts.Run()
 
 	result := suite.Result()
-	dir := f.out
-	if dir == "" {
-		dir = filepath.Join("drill-results", suite.RunID())
-	}
 	written, werr := reports.WriteAll(dir, result, f.reportFormats)
 	if len(result.Drills) > 0 {
 		fmt.Fprintln(st.Stdout)

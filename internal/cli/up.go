@@ -64,6 +64,9 @@ func newUpCmd(st *State, g *globalFlags) *cobra.Command {
 func printEnv(ctx context.Context, w io.Writer, env *stack.Env, took time.Duration) {
 	fmt.Fprintf(w, "stack %s (%s provider) up in %s\n\n", env.RunID, env.Provider, took.Round(100*time.Millisecond))
 	fmt.Fprintf(w, "  postgres  %s\n", stack.Redact(env.PostgresURL))
+	if env.AppDatabaseURL != env.PostgresURL {
+		fmt.Fprintf(w, "  app login %s\n", stack.Redact(env.AppDatabaseURL))
+	}
 	fmt.Fprintf(w, "  redis     %s\n", env.RedisURL)
 	fmt.Fprintf(w, "  app       %s\n", env.AppURL)
 	for _, t := range env.Targets {

@@ -8,7 +8,10 @@
 // deterministic seed, so a reset stack is byte-for-byte the same; requests
 // that cannot reach a dependency within a bounded time fail with a 5xx
 // instead of hanging, so every fault is visible in its metrics; and an admin
-// API (/admin/flags) through which faults and playbooks flip its flags.
+// API through which faults and playbooks flip its flags (/admin/flags) and
+// rotate its secrets while it serves: the token and webhook secrets, and
+// the database password its new connections log in with
+// (/admin/db-password, taken only once Postgres accepts it).
 // TrafficProfile is the steady traffic the harness sends it, as generic
 // requests; the app, not the harness, knows its endpoints, seeded
 // credentials and webhook signing.

@@ -43,6 +43,8 @@ type App struct {
 	limiter *rateLimiter
 	// tokens sign and check auth tokens; rotatable.
 	tokens *tokenKeys
+	// dbLogin is the database password new connections use; rotatable.
+	dbLogin *dbLogin
 }
 
 // New connects (lazily) to Postgres and Redis and wires the routes. It does
@@ -56,6 +58,8 @@ func New(cfg Config) (*App, error) {
 	// A connection that failed stays out of the pool; a quick health check on
 	// idle connections finds those a restarted server closed.
 	pcfg.HealthCheckPeriod = 5 * time.Second
+	login := &dbLogin{password: pcfg.ConnConfig.Password}
+	pcfg.BeforeConnect = login.beforeConnect
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("new app: postgres pool: %w", err)
@@ -69,7 +73,7 @@ func New(cfg Config) (*App, error) {
 	ropt.ReadTimeout = cfg.AcquireTimeout
 	ropt.WriteTimeout = cfg.AcquireTimeout
 	a := &App{cfg: cfg, release: Release{Version: Version}, pool: pool, redis: redis.NewClient(ropt), flags: newFlagStore(),
-		log: slog.New(slog.NewJSONHandler(os.Stderr, nil))}
+		log: slog.New(slog.NewJSONHandler(os.Stderr, nil)), dbLogin: login}
 	a.metrics = newMetrics(pool)
 	a.limiter = &rateLimiter{redis: a.redis, fallback: cfg.RateLimit}
 	a.tokens = &tokenKeys{current: []byte(cfg.WebhookSecret + ":auth")}
@@ -109,6 +113,8 @@ func (a *App) routes() {
 	handle("POST /admin/flags", false, a.setFlags)
 	handle("GET /admin/token-secret", false, a.getTokenSecret)
 	handle("POST /admin/token-secret", false, a.rotateTokenSecret)
+	handle("GET /admin/db-password", false, a.getDBPassword)
+	handle("POST /admin/db-password", false, a.setDBPassword)
 	a.mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
 }
 

@@ -3,6 +3,7 @@ package demoapp
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,4 +118,28 @@ func TestRateLimitConfigAndRequestTime(t *testing.T) {
 	assert.Equal(t, stamp, requestTime(r).UTC(), "a client's Date names the second the request counts in")
 	r.Header.Set("Date", "yesterday")
 	assert.WithinDuration(t, time.Now(), requestTime(r), time.Minute, "an unreadable Date counts now")
+}
+
+// The password endpoint refuses what is not a password, and the password
+// in use again changes nothing (no login, no pool reset); neither answer
+// shows a password.
+func TestDBPasswordEndpointWithoutADatabase(t *testing.T) {
+	t.Parallel()
+	a, err := New(Config{DatabaseURL: "postgres://app:start-pw@127.0.0.1:1/app", RedisURL: "redis://127.0.0.1:1/0", MaxConns: 1})
+	require.NoError(t, err)
+	defer a.Close()
+	for body, want := range map[string]int{
+		`{}`:                       http.StatusBadRequest,
+		`{"password": ""}`:         http.StatusBadRequest,
+		`{"pw": "x"}`:              http.StatusBadRequest,
+		`{"password": "start-pw"}`: http.StatusOK,
+	} {
+		rec := httptest.NewRecorder()
+		a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/admin/db-password", strings.NewReader(body)))
+		assert.Equal(t, want, rec.Code, body)
+		assert.NotContains(t, rec.Body.String(), "start-pw", body)
+	}
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/admin/db-password", nil))
+	assert.JSONEq(t, `{"user": "app", "fingerprint": "`+fingerprint("start-pw")+`"}`, rec.Body.String())
 }
