@@ -83,10 +83,10 @@ func answeredMeasure(which string) bool { return which == "MTTA" || which == "MT
 // responder could take it and nobody can, or limit has passed since where
 // it starts without it.
 func (d *Drill) mttxSettled(which string, limit time.Duration) bool {
-	if d.mttx(which).Present || (d.nobody() && answeredMeasure(which)) {
+	v := d.verdict()
+	if measureOf(v, which).Present || (d.nobody() && answeredMeasure(which)) {
 		return true
 	}
-	v := d.verdict()
 	from := v.Marks.T0
 	if which == "MTTA" {
 		from = v.Marks.Detected

@@ -153,8 +153,10 @@ func (d *Drill) RecoversWithin(limit time.Duration) error {
 }
 
 // mttx is MTTD, MTTA or MTTR of the drill's verdict.
-func (d *Drill) mttx(which string) scorer.Measurement {
-	v := d.verdict()
+func (d *Drill) mttx(which string) scorer.Measurement { return measureOf(d.verdict(), which) }
+
+// measureOf is MTTD, MTTA, MTTR or time to page of a verdict.
+func measureOf(v scorer.Verdict, which string) scorer.Measurement {
 	return map[string]scorer.Measurement{"MTTD": v.MTTD, "MTTA": v.MTTA, "MTTR": v.MTTR, "time to page": v.TimeToPage}[which]
 }
 
