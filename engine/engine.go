@@ -83,7 +83,7 @@ type Engine struct {
 	// time of the tick it was sent after (tickFaults); tmu guards it, for
 	// Ticks read from outside the loop.
 	tmu       sync.Mutex
-	faultLoad map[time.Duration]time.Duration
+	faultLoad map[time.Duration]faultLoad
 	// stop ends the run loop at the next tick boundary (Stop).
 	stop atomic.Bool
 	// checked is when the loop last asked whether the stack is gone;
@@ -298,12 +298,16 @@ func (e *Engine) Ticks() []reports.TickParts {
 	timings := e.monitor.Timings()
 	for i, t := range timings {
 		respond := t.Total - t.Traffic - t.Scrape - t.Evaluate
-		var fault time.Duration
+		var fault faultLoad
 		if i > 0 {
 			fault = e.faultLoadAfter(timings[i-1].Drill)
 		}
-		out = append(out, reports.TickParts{Traffic: t.Traffic, Scrape: t.Scrape, Evaluate: t.Evaluate, Respond: max(respond, 0),
-			Fault: fault, Total: t.Total + fault, Floor: t.Floor, FloorBy: t.FloorBy})
+		p := reports.TickParts{Traffic: t.Traffic, Scrape: t.Scrape, Evaluate: t.Evaluate, Respond: max(respond, 0),
+			Fault: fault.wall, Total: t.Total + fault.wall, Floor: t.Floor + fault.floor, FloorBy: t.FloorBy}
+		if fault.floor > t.Floor {
+			p.FloorBy = "the fault's own load (the stack's CPU)"
+		}
+		out = append(out, p)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/firedrill/firedrill/injectors"
+	"github.com/firedrill/firedrill/monitors"
 )
 
 // target is what the drill's faults act on: the stack, the fault's table
@@ -23,7 +24,7 @@ func (e *Engine) target(params map[string]string) injectors.Target {
 // fault's requests, and the report's tick breakdown says so.
 func (e *Engine) tickFaults(ctx context.Context) error {
 	from, tick := e.clock.At(e.clock.TickTime()), e.clock.Tick()
-	start, sent := time.Now(), false
+	start, phase, sent := time.Now(), monitors.StartPhase(), false
 	for _, f := range e.faults {
 		tk, ok := f.inj.(injectors.Ticker)
 		if !ok {
@@ -35,19 +36,28 @@ func (e *Engine) tickFaults(ctx context.Context) error {
 		}
 	}
 	if sent {
+		wall := time.Since(start)
+		floor, _ := phase.Floor(0)
 		e.tmu.Lock()
 		if e.faultLoad == nil {
-			e.faultLoad = map[time.Duration]time.Duration{}
+			e.faultLoad = map[time.Duration]faultLoad{}
 		}
-		e.faultLoad[e.clock.TickTime()] += time.Since(start)
+		l := e.faultLoad[e.clock.TickTime()]
+		e.faultLoad[e.clock.TickTime()] = faultLoad{wall: l.wall + wall, floor: l.floor + floor}
 		e.tmu.Unlock()
 	}
 	return nil
 }
 
-// faultLoadAfter is the wall time the faults' load sent after the tick at
-// drill time took: part of the tick that follows it.
-func (e *Engine) faultLoadAfter(drill time.Duration) time.Duration {
+// faultLoad is the wall time the faults' own load took for one tick, and
+// the least of it the stack's CPU allowed (monitors.Phase): the app's
+// answers to an attack's or a surge's requests are part of the tick's
+// floor, the harness's sending them is not.
+type faultLoad struct{ wall, floor time.Duration }
+
+// faultLoadAfter is the faults' load sent after the tick at drill time:
+// part of the tick that follows it.
+func (e *Engine) faultLoadAfter(drill time.Duration) faultLoad {
 	e.tmu.Lock()
 	defer e.tmu.Unlock()
 	return e.faultLoad[drill]

@@ -95,11 +95,14 @@ type TickTiming struct {
 	Evaluate time.Duration
 	Total    time.Duration
 	// Floor is the least wall time the tick's real components allowed:
-	// its slowest traffic request (the scrape must see the tick's
-	// traffic, so it follows it), then its slowest scrape or probe (they
-	// run together). FloorBy names the slower of the two, e.g.
-	// "scrape postgres-exporter". The rest of Total, but the responder's
-	// own steps, is the harness's overhead.
+	// the traffic's (the scrape must see the tick's traffic, so it
+	// follows it), then the scrapes' and probes' (they run together).
+	// Each part's is its slowest answer, or the CPU the rest of the
+	// machine spent on it spread over the cores when that is more: a
+	// burst the stack's throughput bounds (see Phase). FloorBy names the
+	// larger part, e.g. "scrape postgres-exporter" or "traffic (the
+	// stack's CPU)". The rest of Total, but the responder's own steps, is
+	// the harness's overhead.
 	Floor   time.Duration
 	FloorBy string
 }
@@ -245,12 +248,15 @@ func (m *Monitor) Tick(ctx context.Context) error {
 	timing := TickTiming{Drill: drill}
 	start := time.Now()
 
+	phase := StartPhase()
 	if err := m.traffic.Send(ctx, m.clock.Tick(), ts); err != nil {
 		return fmt.Errorf("tick at %s: traffic: %w", drill, err)
 	}
 	timing.Traffic = time.Since(start)
+	sent := trafficFloor(phase.Floor(m.traffic.slowest()))
 
 	mark := time.Now()
+	phase = StartPhase()
 	var probes []probeResult
 	var scrapes []scrapeResult
 	var wg sync.WaitGroup
@@ -260,11 +266,15 @@ func (m *Monitor) Tick(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("tick at %s: scrape: %w", drill, err)
 	}
+	answered := answerFloor(phase, probes, scrapes)
 	if err := m.store(ctx, ts, probes, scrapes); err != nil {
 		return fmt.Errorf("tick at %s: %w", drill, err)
 	}
 	timing.Scrape = time.Since(mark)
-	timing.Floor, timing.FloorBy = floor(m.traffic.slowest(), probes, scrapes)
+	timing.Floor, timing.FloorBy = sent.d+answered.d, sent.by
+	if answered.d >= sent.d {
+		timing.FloorBy = answered.by
+	}
 
 	mark = time.Now()
 	transitions, err := m.eval.eval(ctx, ts)
@@ -286,25 +296,43 @@ func (m *Monitor) Tick(ctx context.Context) error {
 	return nil
 }
 
-// floor is a tick's slowest traffic request plus its slowest scrape or
-// probe, and the name of the larger of the two parts.
-func floor(request time.Duration, probes []probeResult, scrapes []scrapeResult) (time.Duration, string) {
-	var answer time.Duration
-	by := ""
+// floorPart is one part of a tick's floor and what set it.
+type floorPart struct {
+	d  time.Duration
+	by string
+}
+
+// trafficFloor names the traffic's floor: the app's slowest answer, or the
+// stack's CPU when the burst needed more of it than the slowest answer took.
+func trafficFloor(d time.Duration, busy bool) floorPart {
+	if busy {
+		return floorPart{d, "traffic (the stack's CPU)"}
+	}
+	if d == 0 {
+		return floorPart{}
+	}
+	return floorPart{d, "traffic (the app's slowest answer)"}
+}
+
+// answerFloor is the floor of the probes and scrapes, which run together:
+// the slowest of them, or the stack's CPU they needed, measured by phase.
+func answerFloor(phase Phase, probes []probeResult, scrapes []scrapeResult) floorPart {
+	var slowest floorPart
 	for _, p := range probes {
-		if p.dur > answer {
-			answer, by = p.dur, "probe "+p.probe.name
+		if p.dur > slowest.d {
+			slowest = floorPart{p.dur, "probe " + p.probe.name}
 		}
 	}
 	for _, s := range scrapes {
-		if s.dur > answer {
-			answer, by = s.dur, "scrape "+s.target.Job
+		if s.dur > slowest.d {
+			slowest = floorPart{s.dur, "scrape " + s.target.Job}
 		}
 	}
-	if request > answer {
-		by = "traffic (the app's slowest answer)"
+	d, busy := phase.Floor(slowest.d)
+	if busy {
+		return floorPart{d, "scrapes and probes (the stack's CPU)"}
 	}
-	return request + answer, by
+	return floorPart{d, slowest.by}
 }
 
 func milestone(a incident.Alert, drill time.Duration, ts time.Time) incident.Milestone {

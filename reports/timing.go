@@ -32,19 +32,26 @@ type Timing struct {
 	Tick     Quantiles `json:"tick"`
 	// Bound is the part with the highest p99: what the drill waited on.
 	Bound string `json:"bound"`
-	// Floor is the least wall time the stack's real components allowed:
-	// over every tick, its slowest traffic request plus its slowest scrape
-	// or probe. FloorBy is what set most of it ("scrape postgres-exporter").
-	// A drill cannot run faster than its floor without changing what it
-	// measures.
+	// Floor is the least wall time the stack's real components allowed,
+	// summed over the ticks. Each part of a tick (its traffic, its scrapes
+	// and probes, its fault's own load) has as floor its slowest answer,
+	// or, when more, the CPU the rest of the machine spent on it spread
+	// over the cores: a burst the stack's throughput bounds. FloorBy is
+	// what set most of it ("scrape postgres-exporter", "traffic (the
+	// stack's CPU)"). A drill cannot run faster than its floor without
+	// changing what it measures or getting a bigger machine.
 	Floor   Span   `json:"floor,omitzero"`
 	FloorBy string `json:"floor_by,omitempty"`
-	// Overhead is the rest of each tick: its wall time less its floor, the
-	// responder's steps and the fault's own load. It holds the harness's own work (sending,
-	// storing, rule evaluation, bookkeeping) and the queueing of the
-	// tick's burst of requests, which the app's throughput sets: the floor
-	// counts only the slowest single request.
+	// Overhead is the rest of each tick: its wall time less its floor and
+	// the responder's steps. It is the harness's own work (sending,
+	// parsing, storing, rule evaluation, bookkeeping), and its CPU taking
+	// cores from the stack on a saturated machine.
 	Overhead Quantiles `json:"overhead,omitzero"`
+	// InTicks is the wall time spent in ticks; the rest of Wall
+	// (OutsideTicks) is the drill's setup between scenarios (the stack's
+	// reset, the monitor's start), injecting and recovering its faults,
+	// and its checks after the last tick.
+	InTicks Span `json:"in_ticks,omitzero"`
 }
 
 // Quantiles are a duration's p50 and p99 over a drill's ticks.
@@ -57,7 +64,8 @@ type Quantiles struct {
 // Fault is the fault's own load sent for the tick; Total includes it.
 type TickParts struct {
 	Traffic, Scrape, Evaluate, Respond, Fault, Total time.Duration
-	// Floor is the tick's slowest real answers; FloorBy names the larger.
+	// Floor is the least of Total the stack allowed (see Timing.Floor);
+	// FloorBy names its largest part.
 	Floor   time.Duration
 	FloorBy string
 }
@@ -84,6 +92,7 @@ func NewTiming(wall, drill time.Duration, ticks []TickParts) *Timing {
 	t.Tick = pick(func(x TickParts) time.Duration { return x.Total })
 	by := map[string]time.Duration{}
 	for _, x := range ticks {
+		t.InTicks += Span(x.Total)
 		t.Floor += Span(x.Floor)
 		if x.FloorBy != "" {
 			by[x.FloorBy] += x.Floor
@@ -95,7 +104,7 @@ func NewTiming(wall, drill time.Duration, ticks []TickParts) *Timing {
 		}
 	}
 	if t.Floor > 0 {
-		t.Overhead = pick(func(x TickParts) time.Duration { return max(x.Total-x.Floor-x.Respond-x.Fault, 0) })
+		t.Overhead = pick(func(x TickParts) time.Duration { return max(x.Total-x.Floor-x.Respond, 0) })
 	}
 	best := Span(-1)
 	for _, p := range []struct {
@@ -129,12 +138,15 @@ func (t Timing) Text() string {
 		time.Duration(t.Tick.P50).Round(time.Millisecond), time.Duration(t.Tick.P99).Round(time.Millisecond),
 		t.Bound, time.Duration(t.boundP99()).Round(time.Millisecond))
 	if t.Floor > 0 {
-		s += fmt.Sprintf("; floor %s (each tick's slowest real answers, mostly %s; wall %g× floor), harness overhead p50 %s a tick",
+		s += fmt.Sprintf("; floor %s (each tick's slowest answers, or the stack's CPU where that was more; mostly %s; wall %g× floor), harness overhead p50 %s a tick",
 			time.Duration(t.Floor).Round(10*time.Millisecond), t.FloorBy, t.FloorRatio(),
 			time.Duration(t.Overhead.P50).Round(100*time.Microsecond))
 	}
 	return s
 }
+
+// OutsideTicks is the wall time not spent in ticks (see InTicks).
+func (t Timing) OutsideTicks() Span { return max(t.Wall-t.InTicks, 0) }
 
 // FloorRatio is Wall / Floor: 1 when the drill ran as fast as its stack
 // answered (0 when no floor was measured).
