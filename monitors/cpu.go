@@ -64,7 +64,9 @@ type cpuTimes struct {
 // v2), then /proc/stat (ticks of 10 ms).
 var cpuSources = []func() (time.Duration, bool){
 	func() (time.Duration, bool) { return readInt("/sys/fs/cgroup/cpuacct/cpuacct.usage", time.Nanosecond) },
-	func() (time.Duration, bool) { return readKey("/sys/fs/cgroup/cpu.stat", "usage_usec", time.Microsecond) },
+	func() (time.Duration, bool) {
+		return readKey("/sys/fs/cgroup/cpu.stat", "usage_usec", time.Microsecond)
+	},
 	procStat,
 }
 
