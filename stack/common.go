@@ -11,9 +11,16 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/logging"
 
 	"github.com/firedrill/firedrill/config"
 )
+
+// go-redis writes each failed dial to stderr itself. The drill's probes,
+// pings and playbook steps get the same errors as values and report them
+// where they belong; the library's own lines would only interleave with a
+// run's progress while Redis is down (every tick of the cache-loss drill).
+func init() { logging.Disable() }
 
 // freePorts reserves n distinct free TCP ports on 127.0.0.1. They are free
 // when returned; a service binds them right after.
