@@ -2,17 +2,16 @@ package monitors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"sync"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/model/textparse"
 
 	"github.com/firedrill/firedrill/stack"
 )
@@ -60,7 +59,7 @@ func scrapeTarget(ctx context.Context, client *http.Client, t stack.MetricsTarge
 	if err != nil {
 		return nil, fmt.Errorf("scrape %s: %w", t.Instance, err)
 	}
-	// The text format is the one every exporter speaks; expfmt parses it.
+	// The text format is the one every exporter speaks.
 	req.Header.Set("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1")
 	resp, err := client.Do(req)
 	if err != nil {
@@ -71,74 +70,48 @@ func scrapeTarget(ctx context.Context, client *http.Client, t stack.MetricsTarge
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 		return nil, fmt.Errorf("scrape %s: server returned %s", t.Instance, resp.Status)
 	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := p.TextToMetricFamilies(io.LimitReader(resp.Body, maxScrapeBytes))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxScrapeBytes+1))
 	if err != nil {
+		return nil, fmt.Errorf("scrape %s: %w", t.Instance, err)
+	}
+	if len(body) > maxScrapeBytes {
+		return nil, fmt.Errorf("scrape %s: metrics page over %d bytes", t.Instance, maxScrapeBytes)
+	}
+	return parsePage(body, resp.Header.Get("Content-Type"), t)
+}
+
+// parsePage turns a metrics page into samples with Prometheus' own parser
+// (model/textparse), as its scrape loop does: each exposed series as
+// written, histograms as _bucket{le}, _sum and _count, le and quantile
+// values as Prometheus 3 normalises them ("1.0", "+Inf"), timestamps
+// ignored (the sample is the tick's). A page without a Content-Type is
+// read as the classic text format.
+func parsePage(body []byte, contentType string, t stack.MetricsTarget) ([]sample, error) {
+	p, err := textparse.New(body, contentType, labels.NewSymbolTable(), textparse.ParserOptions{FallbackContentType: "text/plain"})
+	if p == nil {
 		return nil, fmt.Errorf("scrape %s: %w", t.Instance, err)
 	}
 	target := labels.FromStrings(model.JobLabel, t.Job, model.InstanceLabel, t.Instance)
 	var out []sample
-	for _, mf := range families {
-		out = appendFamily(out, mf, target)
-	}
-	return out, nil
-}
-
-// appendFamily flattens one metric family into series the way Prometheus
-// stores the text format: histograms as _bucket{le}, _sum and _count,
-// summaries as {quantile}, _sum and _count; le and quantile values written
-// as Prometheus 3 normalises them ("1.0", "+Inf").
-func appendFamily(out []sample, mf *dto.MetricFamily, target labels.Labels) []sample {
-	name := mf.GetName()
-	for _, m := range mf.GetMetric() {
-		add := func(suffix string, v float64, extra ...string) {
-			b := labels.NewBuilder(labels.EmptyLabels())
-			for _, lp := range m.GetLabel() {
-				b.Set(lp.GetName(), lp.GetValue())
-			}
-			for i := 0; i+1 < len(extra); i += 2 {
-				b.Set(extra[i], extra[i+1])
-			}
-			b.Set(model.MetricNameLabel, name+suffix)
-			out = append(out, sample{l: withTargetLabels(b, target), v: v})
+	var lset labels.Labels
+	b := labels.NewBuilder(labels.EmptyLabels())
+	for {
+		e, err := p.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
 		}
-		switch mf.GetType() {
-		case dto.MetricType_COUNTER:
-			add("", m.GetCounter().GetValue())
-		case dto.MetricType_GAUGE:
-			add("", m.GetGauge().GetValue())
-		case dto.MetricType_SUMMARY:
-			s := m.GetSummary()
-			for _, q := range s.GetQuantile() {
-				add("", q.GetValue(), model.QuantileLabel, labels.FormatOpenMetricsFloat(q.GetQuantile()))
-			}
-			add("_sum", s.GetSampleSum())
-			add("_count", float64(s.GetSampleCount()))
-		case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
-			h := m.GetHistogram()
-			count := h.GetSampleCountFloat()
-			if count == 0 {
-				count = float64(h.GetSampleCount())
-			}
-			sawInf := false
-			for _, bk := range h.GetBucket() {
-				c := bk.GetCumulativeCountFloat()
-				if c == 0 {
-					c = float64(bk.GetCumulativeCount())
-				}
-				sawInf = sawInf || math.IsInf(bk.GetUpperBound(), 1)
-				add("_bucket", c, model.BucketLabel, labels.FormatOpenMetricsFloat(bk.GetUpperBound()))
-			}
-			if !sawInf {
-				add("_bucket", count, model.BucketLabel, "+Inf")
-			}
-			add("_sum", h.GetSampleSum())
-			add("_count", count)
-		default:
-			add("", m.GetUntyped().GetValue())
+		if err != nil {
+			return nil, fmt.Errorf("scrape %s: %w", t.Instance, err)
 		}
+		if e != textparse.EntrySeries {
+			continue
+		}
+		_, _, v := p.Series()
+		p.Labels(&lset)
+		b.Reset(labels.EmptyLabels())
+		lset.Range(func(l labels.Label) { b.Set(l.Name, l.Value) })
+		out = append(out, sample{l: withTargetLabels(b, target), v: v})
 	}
-	return out
 }
 
 // withTargetLabels attaches the target's labels with honor_labels: false
