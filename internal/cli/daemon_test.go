@@ -137,6 +137,12 @@ func TestRunEndsWithExit3WhenTheDaemonStops(t *testing.T) {
 			runID = id
 			proxy.stop()
 			stoppedAt = time.Now()
+			// Whatever the checks below find, the run's containers go.
+			t.Cleanup(func() {
+				cctx, ccancel := context.WithTimeout(context.Background(), time.Minute)
+				defer ccancel()
+				_, _ = stack.Cleanup(cctx, id)
+			})
 		}
 	}
 	err = child.Wait()
