@@ -166,7 +166,7 @@ func New(env *stack.Env, clock *incident.Clock, timeline *incident.Timeline, cfg
 	// enable_compression: false does: over loopback, gzip is only CPU taken
 	// from the stack (the exporter's) and the harness (ours).
 	m.scrapes = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4, IdleConnTimeout: time.Minute, DisableCompression: true}}
-	m.load = &http.Client{Transport: &http.Transport{MaxIdleConns: cfg.MaxWorkers, MaxIdleConnsPerHost: cfg.MaxWorkers, IdleConnTimeout: time.Minute}}
+	m.load = &http.Client{Transport: newLoadTransport(env.AppURL, cfg.MaxWorkers, time.Minute)}
 	m.traffic = newTraffic(m.load, env.AppURL, cfg.Traffic, cfg.Workers, cfg.MaxWorkers, cfg.RequestTimeout)
 	m.probes = newProbes(env, m.scrapes)
 	return m, nil

@@ -2,6 +2,7 @@ package monitors
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/firedrill/firedrill/config"
@@ -111,13 +113,13 @@ func (t *generator) count(d time.Duration) int {
 	return n
 }
 
-// growAfter is how long the dispatcher waits for a free worker before it
-// adds workers. Healthy requests to the app take milliseconds; when the app
-// stalls (a dependency down, requests waiting out timeouts), more requests
-// are put in flight, as an open-loop client population would have them,
-// instead of stretching the tick: the app sees the tick's full load, and
-// the drill clock is not pushed past tick boundaries by the harness's own
-// queue.
+// growAfter is how long every worker may stay busy, no request taken,
+// before the pool grows. Healthy requests to the app take milliseconds;
+// when the app stalls (a dependency down, requests waiting out timeouts),
+// more requests are put in flight, as an open-loop client population would
+// have them, instead of stretching the tick: the app sees the tick's full
+// load, and the drill clock is not pushed past tick boundaries by the
+// harness's own queue.
 const growAfter = 100 * time.Millisecond
 
 // Send sends the requests of the tick that ends at drill timestamp at
@@ -130,6 +132,11 @@ const growAfter = 100 * time.Millisecond
 // compressed tick sends 15 s of traffic in a fraction of a second, and an
 // app that counts requests per second (a rate limit) can count them in
 // drill seconds.
+//
+// Workers take the tick's requests in order from a shared counter rather
+// than from a dispatcher: a hand-off per request costs a goroutine wake-up,
+// and on a machine the stack saturates the harness's CPU is the stack's
+// loss.
 func (t *generator) Send(ctx context.Context, tick time.Duration, at time.Time) error {
 	t.mu.Lock()
 	t.longest = 0
@@ -138,48 +145,49 @@ func (t *generator) Send(ctx context.Context, tick time.Duration, at time.Time) 
 	if n == 0 || len(t.schedule) == 0 {
 		return ctx.Err()
 	}
-	type job struct {
-		endpoint string
-		seq      int
-		at       time.Time
+	first, seq0 := t.next, t.seq
+	t.next += n
+	t.seq += n
+	var (
+		taken atomic.Int64 // requests taken by workers
+		last  atomic.Int64 // when a worker last took one (monotonic ns since start)
+		wg    sync.WaitGroup
+	)
+	start := time.Now()
+	work := func() {
+		for ctx.Err() == nil {
+			i := int(taken.Add(1)) - 1
+			if i >= n {
+				return
+			}
+			last.Store(int64(time.Since(start)))
+			t.do(ctx, t.schedule[(first+i)%len(t.schedule)], seq0+i, SpreadOver(at, tick, i, n))
+		}
 	}
-	jobs := make(chan job)
-	var wg sync.WaitGroup
 	started := 0
 	grow := func(k int) {
 		for range min(k, t.maxWorkers-started) {
 			started++
-			wg.Go(func() {
-				for j := range jobs {
-					t.do(ctx, j.endpoint, j.seq, j.at)
-				}
-			})
+			wg.Go(work)
 		}
 	}
 	grow(min(t.workers, n))
-	timer := time.NewTimer(growAfter)
-	defer timer.Stop()
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		j := job{endpoint: t.schedule[t.next%len(t.schedule)], seq: t.seq, at: SpreadOver(at, tick, i, n)}
-		t.next++
-		t.seq++
-		timer.Reset(growAfter)
-	send:
-		for {
-			select {
-			case jobs <- j:
-				break send
-			case <-timer.C:
-				grow(min(started, n-i))
-				timer.Reset(growAfter)
-			case <-ctx.Done():
-				break send
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	watch := time.NewTicker(growAfter / 4)
+	defer watch.Stop()
+	for {
+		select {
+		case <-done:
+			return ctx.Err()
+		case <-watch.C:
+			left := n - int(taken.Load())
+			if left > 0 && time.Since(start)-time.Duration(last.Load()) >= growAfter {
+				grow(min(started, left))
+				last.Store(int64(time.Since(start)))
 			}
 		}
 	}
-	close(jobs)
-	wg.Wait()
-	return ctx.Err()
 }
 
 // do sends one request and counts its outcome. A request cut short by the
@@ -206,7 +214,7 @@ func (t *generator) do(ctx context.Context, name string, seq int, at time.Time) 
 	resp.Body.Close()
 	t.took(time.Since(start))
 	if r.Answered != nil {
-		r.Answered(resp.StatusCode, body)
+		r.Answered(resp.StatusCode, decoded(resp.Header, body))
 	}
 	t.count1(name, fmt.Sprintf("%dxx", resp.StatusCode/100))
 }
@@ -222,10 +230,32 @@ func (t *generator) request(ctx context.Context, r config.Request, seq int, at t
 		return nil, fmt.Errorf("build request %s: %w", r.Name, err)
 	}
 	req.Header = s.Header
+	// As browsers and net/http's own Transport ask: an app that compresses
+	// its answers does that work in the drill too.
+	if req.Header.Get("Accept-Encoding") == "" {
+		req.Header.Set("Accept-Encoding", "gzip")
+	}
 	if req.Header.Get("Date") == "" && !at.IsZero() {
 		req.Header.Set("Date", at.UTC().Format(http.TimeFormat))
 	}
 	return req, nil
+}
+
+// decoded is an answer's body as its request's Answered reads it:
+// uncompressed (the body as sent when it does not unzip).
+func decoded(h http.Header, body []byte) []byte {
+	if h.Get("Content-Encoding") != "gzip" {
+		return body
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return body
+	}
+	plain, err := io.ReadAll(io.LimitReader(zr, 1<<20))
+	if err != nil {
+		return body
+	}
+	return plain
 }
 
 // SpreadOver is the drill time the i-th of n requests of the tick of
