@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"sync"
 
@@ -122,6 +123,13 @@ func (a *App) loadRelease(ctx context.Context) error {
 	a.metrics.buildInfo.WithLabelValues(r.Version).Set(1)
 	a.log.Info("release", "version", r.Version, "deployment", r.ID, "defect", r.Defect)
 	return nil
+}
+
+// home is the website's front page: the playbook's first assessment step
+// checks it beside /health ("Website DOWN" when it does not answer).
+func (a *App) home(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = fmt.Fprintf(w, "<!doctype html><title>mustbeviral</title><p>mustbeviral demo app %s</p>\n", html.EscapeString(a.release.Version))
 }
 
 func (a *App) version(w http.ResponseWriter, _ *http.Request) {

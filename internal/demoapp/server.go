@@ -98,6 +98,7 @@ func (a *App) routes() {
 	handle := func(pattern string, api bool, h http.HandlerFunc) {
 		a.mux.Handle(pattern, a.instrument(pattern, api, h))
 	}
+	handle("GET /{$}", false, a.home)
 	handle("GET /health", false, a.health)
 	handle("GET /api/health", false, a.health)
 	handle("GET /version", false, a.version)
@@ -122,6 +123,7 @@ func (a *App) routes() {
 // on API endpoints: maintenance mode and the failure flag.
 func (a *App) instrument(pattern string, api bool, h http.HandlerFunc) http.Handler {
 	method, endpoint, _ := strings.Cut(pattern, " ")
+	endpoint = strings.TrimSuffix(endpoint, "{$}") // "/{$}" is the page "/"
 	// Start each route's error series at zero, as Prometheus' instrumentation
 	// guide advises: a series born by the first failure has no rate() until
 	// its second sample, which would delay detection by one scrape on a

@@ -143,3 +143,23 @@ func TestDBPasswordEndpointWithoutADatabase(t *testing.T) {
 	a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/admin/db-password", nil))
 	assert.JSONEq(t, `{"user": "app", "fingerprint": "`+fingerprint("start-pw")+`"}`, rec.Body.String())
 }
+
+// The website's front page answers (the playbook's assessment checks it);
+// a page that does not exist is still a 404.
+func TestHomePage(t *testing.T) {
+	t.Parallel()
+	a, err := New(Config{DatabaseURL: "postgres://app:pw@127.0.0.1:1/app", RedisURL: "redis://127.0.0.1:1/0", MaxConns: 1})
+	require.NoError(t, err)
+	defer a.Close()
+	for path, want := range map[string]int{"/": http.StatusOK, "/nope": http.StatusNotFound} {
+		rec := httptest.NewRecorder()
+		a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		assert.Equal(t, want, rec.Code, path)
+	}
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	assert.Contains(t, rec.Body.String(), "mustbeviral demo app "+Version)
+	rec = httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	assert.Contains(t, rec.Body.String(), `http_requests_total{code="200",endpoint="/",method="GET"} 2`)
+}
