@@ -6,7 +6,11 @@
 // The traffic is generic: Config.Traffic.Requests, each a method, path,
 // body, headers and weight, optionally varied per send by a func. This
 // package knows no app; the demo app owns its own profile
-// (demoapp.TrafficProfile) and internal/wiring chooses it.
+// (demoapp.TrafficProfile) and internal/wiring chooses it. On the wire it
+// is the client net/http is (keep-alive, gzip asked for, redirects
+// followed, an idempotent request sent again when the server closed its
+// idle connection), with the exchange on the sending goroutine: the
+// harness's CPU is the stack's loss on a small machine (transport.go).
 //
 // Contract:
 //   - One Monitor serves one drill. Everything happens in Tick, at the drill
