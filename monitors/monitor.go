@@ -50,8 +50,9 @@ type Config struct {
 	// Sink receives alert transitions; nil means only the timeline does.
 	Sink AlertSink
 	// Workers is how many traffic requests are in flight at first (12);
-	// while the app is slow the pool grows up to MaxWorkers (256), so a
-	// stalled app still gets the tick's full load within seconds.
+	// while the app is slow the pool grows up to MaxWorkers (512, above a
+	// tick's 300 requests at the default 20 rps), so a stalled app gets
+	// the tick's full load in one round of its timeouts.
 	Workers    int
 	MaxWorkers int
 	// RequestTimeout bounds one traffic request (2.5s): an app that hangs
@@ -70,7 +71,7 @@ func (c *Config) defaults() {
 		c.Workers = 12
 	}
 	if c.MaxWorkers <= 0 {
-		c.MaxWorkers = 256
+		c.MaxWorkers = 512
 	}
 	if c.RequestTimeout <= 0 {
 		c.RequestTimeout = 2500 * time.Millisecond

@@ -113,19 +113,23 @@ func (t *generator) count(d time.Duration) int {
 	return n
 }
 
-// growAfter is how long every worker may stay busy, no request taken,
-// before the pool grows. Healthy requests to the app take milliseconds;
-// when the app stalls (a dependency down, requests waiting out timeouts),
-// more requests are put in flight, as an open-loop client population would
-// have them, instead of stretching the tick: the app sees the tick's full
-// load, and the drill clock is not pushed past tick boundaries by the
-// harness's own queue.
+// growAfter is how long the rest of a tick's requests may take at the pace
+// so far before the pool grows. Healthy requests to the app take
+// milliseconds and a tick's share goes out within it. When the app slows
+// (a dependency down, requests waiting out timeouts), more requests are
+// put in flight, as an open-loop client population would have them,
+// instead of stretching the tick: the app sees the tick's full load, and
+// the drill clock is not pushed past tick boundaries by the harness's own
+// queue.
 const growAfter = 100 * time.Millisecond
 
 // Send sends the requests of the tick that ends at drill timestamp at
-// through a pool of workers that starts at the configured size and
-// doubles, up to maxWorkers, while every worker is busy with a slow
-// request. It returns once all requests have ended (or ctx ended).
+// through a pool of workers that starts at the configured size. While the
+// rest of the tick's requests would take more than growAfter at the pace
+// so far, the pool grows by as many as would end them within it; when no
+// worker has taken a request for growAfter (every one waits on the app),
+// all the rest go in flight at once. maxWorkers bounds both. It returns once all requests have ended
+// (or ctx ended).
 //
 // Each request carries the drill time it stands for in its Date header
 // (RFC 9110 lets a client send one), spread evenly over the tick: a
@@ -150,6 +154,7 @@ func (t *generator) Send(ctx context.Context, tick time.Duration, at time.Time) 
 	t.seq += n
 	var (
 		taken atomic.Int64 // requests taken by workers
+		ended atomic.Int64 // requests answered (or failed)
 		last  atomic.Int64 // when a worker last took one (monotonic ns since start)
 		wg    sync.WaitGroup
 	)
@@ -162,6 +167,7 @@ func (t *generator) Send(ctx context.Context, tick time.Duration, at time.Time) 
 			}
 			last.Store(int64(time.Since(start)))
 			t.do(ctx, t.schedule[(first+i)%len(t.schedule)], seq0+i, SpreadOver(at, tick, i, n))
+			ended.Add(1)
 		}
 	}
 	started := 0
@@ -181,10 +187,20 @@ func (t *generator) Send(ctx context.Context, tick time.Duration, at time.Time) 
 		case <-done:
 			return ctx.Err()
 		case <-watch.C:
-			left := n - int(taken.Load())
-			if left > 0 && time.Since(start)-time.Duration(last.Load()) >= growAfter {
-				grow(min(started, left))
-				last.Store(int64(time.Since(start)))
+			left, elapsed := n-min(int(taken.Load()), n), time.Since(start)
+			// The pace is answers so far: requests taken but unanswered
+			// are what a slow app holds.
+			answered := int(ended.Load())
+			switch {
+			case left == 0:
+			case elapsed-time.Duration(last.Load()) >= growAfter:
+				grow(left)
+				last.Store(int64(elapsed))
+			case answered > 0 && elapsed*time.Duration(n-answered) > growAfter*time.Duration(answered):
+				// As many more workers as would end the rest within
+				// growAfter at the pace so far.
+				rest := float64(elapsed) * float64(n-answered) / float64(answered)
+				grow(min(left, int(float64(started)*(rest/float64(growAfter)-1))+1))
 			}
 		}
 	}

@@ -201,6 +201,44 @@ func TestLoadTransportSendsOtherHostsThroughNetHTTP(t *testing.T) {
 	assert.Equal(t, "GET /login ", body, "the redirect to https on another host was followed")
 }
 
+// inFlightApp answers every request after hold and keeps the most
+// requests it had in flight at once.
+func inFlightApp(t *testing.T, hold time.Duration) (*countingServer, *atomic.Int64) {
+	var inFlight, most atomic.Int64
+	s := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(hold)
+	})
+	return s, &most
+}
+
+// TestTrafficGrowsItsWorkersWhileTheAppIsSlow: an app that answers every
+// request, but slowly, would stretch the tick to its share times its
+// latency over two workers; the pool grows instead, and the app sees
+// more of the tick at once. A fast app keeps the starting pool.
+func TestTrafficGrowsItsWorkersWhileTheAppIsSlow(t *testing.T) {
+	for _, tc := range []struct {
+		hold     time.Duration
+		grows    bool
+		requests int
+	}{{30 * time.Millisecond, true, 64}, {0, false, 16}} {
+		s, most := inFlightApp(t, tc.hold)
+		c, _ := loadClient(t, s.Server)
+		g := newTraffic(c, s.URL, config.Traffic{Rate: 1, Requests: []config.Request{{Name: "a", Path: "/", Weight: 1}}},
+			2, 64, 10*time.Second)
+		require.NoError(t, g.Send(context.Background(), time.Duration(tc.requests)*time.Second, time.Now()))
+		if tc.grows {
+			assert.Greater(t, most.Load(), int64(2), "answers after %s: the pool grew", tc.hold)
+		} else {
+			assert.LessOrEqual(t, most.Load(), int64(2), "immediate answers: the pool stayed at 2")
+		}
+		assert.Equal(t, []Outcome{{Endpoint: "a", Class: Class2xx, Count: tc.requests}}, g.Outcomes())
+	}
+}
+
 // TestTrafficGrowsItsWorkersWhileTheAppStalls: with every request held
 // by the app, the pool grows past its starting size (up to its bound)
 // instead of sending the tick's requests two at a time.
