@@ -64,6 +64,14 @@ func fmtClock(d time.Duration) string {
 	return fmt.Sprintf("%s%02d:%02d", neg, m, s)
 }
 
+// signedClock is a drill time relative to T0: +01:00, -00:30.
+func signedClock(d time.Duration) string {
+	if d < 0 {
+		return fmtClock(d)
+	}
+	return "+" + fmtClock(d)
+}
+
 // timeOfDay is how a run's reports show when something happened. On a
 // realtime or paced clock people act at wall times, so a milestone's wall
 // time of day is shown (UTC) beside its drill time. On the compressed clock
@@ -83,6 +91,15 @@ func (t timeOfDay) of(m incident.Milestone) string {
 		return ""
 	}
 	return m.Wall.UTC().Format("15:04:05")
+}
+
+// when is "at drill time 01:00", with the wall time of day before it when
+// it means something: "at 09:31:00 UTC (drill time 01:00)".
+func (t timeOfDay) when(m incident.Milestone) string {
+	if at := t.of(m); at != "" {
+		return "at " + at + " UTC (drill time " + fmtClock(m.Drill) + ")"
+	}
+	return "at drill time " + fmtClock(m.Drill)
 }
 
 // clockNote says, in one sentence, which clock a run's times are on: what

@@ -3,13 +3,15 @@ package reports
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/firedrill/firedrill/incident"
 )
 
-// What a drill's incident is called and what its milestones say.
+// What a drill's incident is called, what its milestones say, and its
+// timeline read in order.
 
 // describe is one milestone as a timeline event, in the words of the
 // playbook's post-mortem timeline where it has them.
@@ -126,4 +128,19 @@ func incidentID(runID string, i int, started time.Time) string {
 		return fmt.Sprintf("INC-%s-%03d", started.UTC().Format("20060102-150405"), i+1)
 	}
 	return fmt.Sprintf("INC-[YYYYMMDD]-%03d", i+1)
+}
+
+func sortedTimeline(tl []incident.Milestone) []incident.Milestone {
+	ms := slices.Clone(tl)
+	slices.SortStableFunc(ms, func(a, b incident.Milestone) int { return cmp.Compare(a.Drill, b.Drill) })
+	return ms
+}
+
+func firstOf(ms []incident.Milestone, k incident.Kind) (incident.Milestone, bool) {
+	for _, m := range ms {
+		if m.Kind == k {
+			return m, true
+		}
+	}
+	return incident.Milestone{}, false
 }
