@@ -1,23 +1,19 @@
 package scenarios
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/cucumber/godog"
 
-	"github.com/firedrill/firedrill/alerting"
 	"github.com/firedrill/firedrill/config"
 	"github.com/firedrill/firedrill/incident"
 	"github.com/firedrill/firedrill/reports"
@@ -104,64 +100,6 @@ type Suite struct {
 	tmpOut  string
 	outDirs map[string]int
 }
-
-// consoleURLs are where people open the console's views, tokens included.
-type consoleURLs struct{ Responder, Facilitator string }
-
-// ErrAddrTaken means an address firedrill listens on is in use (another
-// run, another program): an environment error, exit code 3. The message
-// names the address and how to move it.
-var ErrAddrTaken = errors.New("address taken")
-
-// serveConsole starts the game-day console once, on ConsoleAddr, and
-// prints its views' URLs with their tokens.
-func (s *Suite) serveConsole() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.consoleSrv != nil {
-		return nil
-	}
-	ln, err := net.Listen("tcp", s.opts.ConsoleAddr)
-	if errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, syscall.EACCES) {
-		err = fmt.Errorf("serve the game-day console: %w: %s (%w); "+
-			"move it with --console-addr or FIREDRILL_CONSOLE_ADDR (and `firedrill ack --addr`)", ErrAddrTaken, s.opts.ConsoleAddr, err)
-		s.consoleErr = cmp.Or(s.consoleErr, err)
-		return err
-	}
-	if err != nil {
-		return fmt.Errorf("serve the game-day console: %w", err)
-	}
-	rtok := cmp.Or(s.opts.ResponderToken, console.NewToken())
-	c := console.New(console.Options{
-		ResponderToken:   rtok,
-		FacilitatorToken: cmp.Or(s.opts.FacilitatorToken, console.NewToken()),
-		Current: func() console.Drill {
-			if g := s.game.Load(); g != nil {
-				return g
-			}
-			return nil
-		},
-	})
-	s.console = c
-	s.consoleSrv = &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	addr := ln.Addr().String()
-	s.urls.Responder, s.urls.Facilitator = c.URLs(addr)
-	go s.consoleSrv.Serve(ln) //nolint:errcheck // ends with Close
-	s.opts.Progress("game-day console: responders %s", s.urls.Responder)
-	s.opts.Progress("game-day console: facilitator %s (the ground truth: keep it from the responders)", s.urls.Facilitator)
-	s.opts.Progress("answer from a terminal with FIREDRILL_CONSOLE_ADDR=%s FIREDRILL_TOKEN=%s firedrill ack (update, notice, severity, role, resolve, …)",
-		addr, rtok)
-	return nil
-}
-
-// consoleURLs are the console's views' URLs ("" before it serves).
-func (s *Suite) consoleURLs() consoleURLs {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.urls
-}
-
-func (s *Suite) setGame(g *gameDrill) { s.game.Store(g) }
 
 // loadPlaybooks loads the playbook directory, once per run.
 func (s *Suite) loadPlaybooks() (map[string]*responders.Playbook, error) {
@@ -375,92 +313,4 @@ func (s *Suite) Close(ctx context.Context) error {
 		s.tmpOut = ""
 	}
 	return err
-}
-
-func (s *Suite) record(d reports.Drill) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.drills = append(s.drills, d)
-}
-
-// Result is the run so far, for the reports.
-func (s *Suite) Result() reports.Result {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	drills := append([]reports.Drill(nil), s.drills...)
-	mon := s.opts.Config.Monitoring
-	labels := map[string]string{}
-	for label, sev := range mon.Severities() {
-		labels[label] = sev.String()
-	}
-	return reports.Result{
-		Schema:   reports.SchemaVersion,
-		RunID:    s.runID,
-		Started:  s.started,
-		Finished: time.Now(),
-		Environment: reports.Environment{
-			Provider: s.provider,
-			Clock:    s.opts.Clock,
-			Tick:     s.opts.Config.Monitoring.Interval.D(),
-		},
-		Targets:        s.targets,
-		SeverityLabels: labels,
-		Routing:        cmp.Or(mon.AlertmanagerConfig, alerting.DefaultConfigName),
-		Drills:         drills,
-	}
-}
-
-// EnvironmentError is the first stack error of the run, if any: the CLI
-// maps it to its environment exit code.
-func (s *Suite) EnvironmentError() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.consoleErr != nil {
-		return s.consoleErr
-	}
-	if s.goneErr != nil {
-		return s.goneErr
-	}
-	for _, d := range s.drills {
-		if d.Error != "" && strings.Contains(d.Error, stack.ErrUnavailable.Error()) {
-			return fmt.Errorf("%w: %s", stack.ErrUnavailable, d.Error)
-		}
-	}
-	return nil
-}
-
-// targetsOf are the scoring targets of the configuration.
-func targetsOf(c config.Config) scorer.Targets {
-	t := scorer.DefaultTargets()
-	if c.Targets.MTTD > 0 {
-		t.MTTD = c.Targets.MTTD.D()
-	}
-	if c.Targets.MTTA > 0 {
-		t.MTTA = c.Targets.MTTA.D()
-	}
-	if c.Targets.MTTR > 0 {
-		t.MTTR = c.Targets.MTTR.D()
-	}
-	for _, o := range []struct {
-		v   config.Duration
-		dst *time.Duration
-	}{
-		{c.Targets.Drill.Alert, &t.Drill.Alert}, {c.Targets.Drill.Ack, &t.Drill.Ack},
-		{c.Targets.Drill.Diagnosis, &t.Drill.Diagnosis}, {c.Targets.Drill.Mitigation, &t.Drill.Mitigation},
-		{c.Targets.Drill.Restored, &t.Drill.Restored},
-		{c.Targets.GameDay.FirstUpdate, &t.GameDay.FirstUpdate}, {c.Targets.GameDay.FirstNotice, &t.GameDay.FirstNotice},
-		{c.Targets.GameDay.UpdateEvery, &t.GameDay.UpdateEvery},
-	} {
-		if o.v > 0 {
-			*o.dst = o.v.D()
-		}
-	}
-	// The roles each severity must page: the team's escalation, "all"
-	// spelt out.
-	e := c.Escalation
-	t.GameDay.Roles = scorer.RoleTargets{
-		P1: e.Roles(incident.P1, c.Team), P2: e.Roles(incident.P2, c.Team),
-		P3: e.Roles(incident.P3, c.Team), P4: e.Roles(incident.P4, c.Team),
-	}
-	return t
 }
