@@ -128,8 +128,8 @@ const growAfter = 100 * time.Millisecond
 // rest of the tick's requests would take more than growAfter at the pace
 // so far, the pool grows by as many as would end them within it; when no
 // worker has taken a request for growAfter (every one waits on the app),
-// all the rest go in flight at once. maxWorkers bounds both. It returns once all requests have ended
-// (or ctx ended).
+// all the rest go in flight at once. maxWorkers bounds both. It returns
+// once all requests have ended (or ctx ended).
 //
 // Each request carries the drill time it stands for in its Date header
 // (RFC 9110 lets a client send one), spread evenly over the tick: a
