@@ -74,6 +74,9 @@ func (t *loadTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	for {
 		c, err := t.get(req.Context())
 		if err != nil {
+			if req.Body != nil {
+				_ = req.Body.Close() // a RoundTripper closes the body, even on errors
+			}
 			return nil, err
 		}
 		resp, err := t.send(c, req)

@@ -285,3 +285,24 @@ func TestTrafficAsksForCompressedAnswers(t *testing.T) {
 	require.NoError(t, g.Send(context.Background(), 2*time.Second, time.Now()))
 	assert.Equal(t, []string{`{"token":"t1"}`, `{"token":"t1"}`}, got)
 }
+
+// closeCounter is a request body that counts its closes.
+type closeCounter struct {
+	io.Reader
+	closed atomic.Int64
+}
+
+func (c *closeCounter) Close() error { c.closed.Add(1); return nil }
+
+// A RoundTripper closes the request's body even when it cannot send it.
+func TestLoadTransportClosesTheBodyWhenItCannotConnect(t *testing.T) {
+	s := newCountingServer(t, echo)
+	c, _ := loadClient(t, s.Server)
+	s.Close() // nothing listens there now
+	body := &closeCounter{Reader: strings.NewReader("x")}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, s.URL, body)
+	require.NoError(t, err)
+	_, err = c.Do(req)
+	require.Error(t, err)
+	assert.EqualValues(t, 1, body.closed.Load())
+}
